@@ -1,0 +1,41 @@
+import type { CliCommand, CliIo } from './io.js';
+import { UsageError } from './io.js';
+import { AppError } from '../errors.js';
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {};
+
+function help(): string {
+  const lines = Object.values(COMMANDS).map((c) => `  qrlink ${c.summary}`);
+  return `qrlink — QR codes and smart links\n\nUsage:\n${lines.join('\n')}\n\nRun \`qrlink <command> --help\` for a command's options.\n`;
+}
+
+/** Runs one CLI invocation and returns its exit code; never throws for a user's mistake. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(help());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(
+      `qrlink: unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})\n`,
+    );
+    return 2;
+  }
+  try {
+    return await (
+      await command.load()
+    )(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`qrlink ${name}: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof AppError) {
+      io.stderr.write(`qrlink ${name}: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './index.js';
+
+describe('loadConfig', () => {
+  it('has working defaults for a one-command start', () => {
+    const config = loadConfig({});
+    expect(config.http.port).toBe(8080);
+    expect(config.http.baseUrl.origin).toBe('http://localhost:8080');
+    expect(config.db.postgresUrl).toBeNull();
+    expect(config.accounts.signup).toBe('invite');
+    expect(config.stripe.secretKey).toBeNull();
+    expect(Object.isFrozen(config.http)).toBe(true);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ QRLINK_BASE_URL: 'ftp://x' }, 'QRLINK_BASE_URL'],
+    [{ QRLINK_BASE_URL: 'https://x.test/path' }, 'QRLINK_BASE_URL'],
+    [{ QRLINK_DATABASE_URL: 'mysql://x' }, 'QRLINK_DATABASE_URL'],
+    [{ QRLINK_TRUSTED_PROXIES: '10.0.0.0/99' }, 'QRLINK_TRUSTED_PROXIES'],
+    [{ QRLINK_TRUSTED_PROXIES: 'not-an-ip' }, 'QRLINK_TRUSTED_PROXIES'],
+    [{ QRLINK_SIGNUP: 'sometimes' }, 'QRLINK_SIGNUP'],
+    [{ QRLINK_SECRET: 'short' }, 'QRLINK_SECRET'],
+    [{ STRIPE_SECRET_KEY: 'sk_test_x' }, 'STRIPE_WEBHOOK_SECRET'],
+  ])('rejects %o naming %s', (env, variable) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable}: `));
+  });
+
+  it('accepts CIDR lists for trusted proxies', () => {
+    const config = loadConfig({ QRLINK_TRUSTED_PROXIES: '10.0.0.0/8, ::1, 192.168.1.1' });
+    expect(config.http.trustedProxies).toEqual(['10.0.0.0/8', '::1', '192.168.1.1']);
+  });
+});

@@ -1,0 +1,199 @@
+import { BlockList, isIP } from 'node:net';
+import path from 'node:path';
+import type { CliIo } from '../cli/io.js';
+
+/**
+ * The only reader of process.env. Every variable is documented here, parsed once, and a bad
+ * value stops start-up with a ConfigError naming the variable.
+ */
+
+export type SignupMode = 'open' | 'invite' | 'closed';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  http: {
+    /** PORT: TCP port to listen on (default 8080). */
+    port: number;
+    /** QRLINK_HOST: interface to bind (default 0.0.0.0). */
+    host: string;
+    /** QRLINK_BASE_URL: public origin of the API, dashboard and default short domain. */
+    baseUrl: URL;
+    /** QRLINK_TRUSTED_PROXIES: CIDR list whose X-Forwarded-For is believed (default none). */
+    trustedProxies: readonly string[];
+    /** QRLINK_BODY_LIMIT: largest accepted request body in bytes (default 64 KiB). */
+    bodyLimit: number;
+  };
+  db: {
+    /** QRLINK_DATA_DIR: folder for the SQLite file and the generated server secret (default ./data). */
+    dataDir: string;
+    /** QRLINK_DATABASE_URL: postgres://… switches from SQLite to PostgreSQL. */
+    postgresUrl: string | null;
+  };
+  /** QRLINK_SECRET: server secret for keyed hashes and signed cookies (≥ 32 chars); generated into the data dir when unset. */
+  secret: string | null;
+  accounts: {
+    /** QRLINK_SIGNUP: open | invite | closed (default invite; the first user can always sign up). */
+    signup: SignupMode;
+  };
+  mail: {
+    /** QRLINK_SMTP_URL: smtp://user:pass@host:port or smtps://…; without it e-mails are logged, not sent. */
+    smtpUrl: string | null;
+    /** QRLINK_MAIL_FROM: sender address (default qrlink <no-reply@BASE_URL host>). */
+    from: string;
+  };
+  /** QRLINK_REDIS_URL: shared counters (rate limits) in Redis instead of process memory. */
+  redisUrl: string | null;
+  /** QRLINK_NATS_URL: scan events through NATS JetStream (scale-out mode). */
+  natsUrl: string | null;
+  /** QRLINK_GEOIP_DB: a MaxMind-format (.mmdb) country or city database. */
+  geoipDb: string | null;
+  stripe: {
+    /** STRIPE_SECRET_KEY: enables billing; without it the server runs in self-hosted mode. */
+    secretKey: string | null;
+    /** STRIPE_WEBHOOK_SECRET: signing secret of the webhook endpoint (whsec_…). */
+    webhookSecret: string | null;
+  };
+  /** QRLINK_LOG_LEVEL: fatal | error | warn | info | debug | trace | silent (default info). */
+  logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function str(env: Env, name: string): string | null {
+  const value = env[name]?.trim();
+  return value ? value : null;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === null) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max)
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = str(env, name);
+  if (raw === null) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function url(env: Env, name: string, protocols: readonly string[]): string | null {
+  const raw = str(env, name);
+  if (raw === null) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return raw;
+}
+
+function baseUrl(env: Env): URL {
+  const name = 'QRLINK_BASE_URL';
+  const raw = url(env, name, ['http:', 'https:']) ?? 'http://localhost:8080';
+  const parsed = new URL(raw);
+  if (parsed.pathname !== '/' || parsed.search || parsed.hash || parsed.username) {
+    throw new ConfigError(
+      name,
+      'must be an origin such as https://qr.example.com (no path, query or credentials)',
+    );
+  }
+  return parsed;
+}
+
+function cidrList(env: Env, name: string): string[] {
+  const raw = str(env, name);
+  if (raw === null) return [];
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const check = new BlockList();
+  for (const entry of list) {
+    const [address, prefix] = entry.split('/');
+    const family = address ? isIP(address) : 0;
+    const bits = prefix === undefined ? (family === 6 ? 128 : 32) : Number(prefix);
+    if (!family || !Number.isInteger(bits) || bits < 0 || bits > (family === 6 ? 128 : 32)) {
+      throw new ConfigError(name, `"${entry}" is not an IP address or CIDR range`);
+    }
+    check.addSubnet(address as string, bits, family === 6 ? 'ipv6' : 'ipv4');
+  }
+  return list;
+}
+
+export function loadConfig(env: Env): Config {
+  const base = baseUrl(env);
+  const secret = str(env, 'QRLINK_SECRET');
+  if (secret !== null && secret.length < 32) {
+    throw new ConfigError('QRLINK_SECRET', 'must be at least 32 characters long');
+  }
+  const config: Config = {
+    http: {
+      port: int(env, 'PORT', 8080, 0, 65535),
+      host: str(env, 'QRLINK_HOST') ?? '0.0.0.0',
+      baseUrl: base,
+      trustedProxies: cidrList(env, 'QRLINK_TRUSTED_PROXIES'),
+      bodyLimit: int(env, 'QRLINK_BODY_LIMIT', 64 * 1024, 1024, 16 * 1024 * 1024),
+    },
+    db: {
+      dataDir: path.resolve(str(env, 'QRLINK_DATA_DIR') ?? './data'),
+      postgresUrl: url(env, 'QRLINK_DATABASE_URL', ['postgres:', 'postgresql:']),
+    },
+    secret,
+    accounts: { signup: oneOf(env, 'QRLINK_SIGNUP', ['open', 'invite', 'closed'], 'invite') },
+    mail: {
+      smtpUrl: url(env, 'QRLINK_SMTP_URL', ['smtp:', 'smtps:']),
+      from: str(env, 'QRLINK_MAIL_FROM') ?? `qrlink <no-reply@${base.hostname}>`,
+    },
+    redisUrl: url(env, 'QRLINK_REDIS_URL', ['redis:', 'rediss:']),
+    natsUrl: url(env, 'QRLINK_NATS_URL', ['nats:', 'tls:']),
+    geoipDb: str(env, 'QRLINK_GEOIP_DB'),
+    stripe: {
+      secretKey: str(env, 'STRIPE_SECRET_KEY'),
+      webhookSecret: str(env, 'STRIPE_WEBHOOK_SECRET'),
+    },
+    logLevel: oneOf(
+      env,
+      'QRLINK_LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      'info',
+    ),
+  };
+  if (config.stripe.secretKey && !config.stripe.webhookSecret) {
+    throw new ConfigError('STRIPE_WEBHOOK_SECRET', 'is required when STRIPE_SECRET_KEY is set');
+  }
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !(value instanceof URL)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** The process's real streams and environment, for the CLI entry point. */
+export function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+}
