@@ -1,8 +1,20 @@
 import type { CliCommand, CliIo } from './io.js';
 import { UsageError } from './io.js';
 import { AppError } from '../errors.js';
+import { ConfigError } from '../config/index.js';
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {};
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
+  serve: {
+    summary: 'serve [--port N] [--workers N]',
+    load: async () => (await import('./serve.js')).run,
+  },
+  migrate: { summary: 'migrate', load: async () => (await import('./migrate.js')).run },
+  admin: {
+    summary:
+      'admin create-user --email E --password P [--workspace NAME] | create-key --email E [--workspace NAME] [--scopes …]',
+    load: async () => (await import('./admin.js')).run,
+  },
+};
 
 function help(): string {
   const lines = Object.values(COMMANDS).map((c) => `  qrlink ${c.summary}`);
@@ -31,6 +43,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (err instanceof UsageError) {
       io.stderr.write(`qrlink ${name}: ${err.message}\n`);
       return 2;
+    }
+    if (err instanceof ConfigError) {
+      io.stderr.write(`qrlink ${name}: configuration error: ${err.message}\n`);
+      return 78;
     }
     if (err instanceof AppError) {
       io.stderr.write(`qrlink ${name}: ${err.message}\n`);

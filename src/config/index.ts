@@ -53,6 +53,10 @@ export interface Config {
     /** STRIPE_WEBHOOK_SECRET: signing secret of the webhook endpoint (whsec_…). */
     webhookSecret: string | null;
   };
+  plans: {
+    /** QRLINK_DEFAULT_PLAN: plan of new workspaces (default free with Stripe, unlimited without). */
+    defaultPlan: string;
+  };
   /** QRLINK_LOG_LEVEL: fatal | error | warn | info | debug | trace | silent (default info). */
   logLevel: LogLevel;
 }
@@ -171,6 +175,10 @@ export function loadConfig(env: Env): Config {
     stripe: {
       secretKey: str(env, 'STRIPE_SECRET_KEY'),
       webhookSecret: str(env, 'STRIPE_WEBHOOK_SECRET'),
+    },
+    plans: {
+      defaultPlan:
+        str(env, 'QRLINK_DEFAULT_PLAN') ?? (str(env, 'STRIPE_SECRET_KEY') ? 'free' : 'unlimited'),
     },
     logLevel: oneOf(
       env,

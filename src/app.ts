@@ -1,0 +1,162 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FastifyBaseLogger } from 'fastify';
+import { pino } from 'pino';
+import { accountsService } from './accounts/service.js';
+import { accountRoutes } from './accounts/routes.js';
+import { systemClock, type Clock } from './adapters/clock.js';
+import { memoryLimiter, type Limiter } from './adapters/limiter.js';
+import { logMailer, smtpMailer, type Mailer } from './adapters/mail.js';
+import { apiKeyRoutes } from './api-keys/routes.js';
+import { auditRoutes } from './audit/routes.js';
+import type { Config } from './config/index.js';
+import type { AppContext } from './context.js';
+import { migrateToLatest, openDatabase, sqliteFileFor, type Database } from './db/index.js';
+import { registerAuth } from './http/auth.js';
+import { clientIpResolver } from './http/client-ip.js';
+import { registerCsrf } from './http/csrf.js';
+import { pruneIdempotencyKeys, registerIdempotency } from './http/idempotency.js';
+import { createMetrics, registerHttpMetrics } from './http/metrics.js';
+import { DEFAULT_RATE_LIMITS, registerRateLimit } from './http/rate-limit.js';
+import { createApi, type Api } from './http/server.js';
+import { systemRoutes } from './http/system-routes.js';
+import { loadServerSecret } from './secret.js';
+import { workspaceRoutes } from './workspaces/routes.js';
+
+export interface AppOverrides {
+  clock?: Clock;
+  mailer?: Mailer;
+  limiter?: Limiter;
+  logger?: FastifyBaseLogger;
+  database?: Database;
+  rateLimits?: typeof DEFAULT_RATE_LIMITS;
+}
+
+export interface App {
+  readonly ctx: AppContext;
+  readonly api: Api;
+  readonly server: Server;
+  readonly database: Database;
+  /** Listens on the configured port (or the given one, 0 = random); resolves to the base URL. */
+  listen(port?: number): Promise<string>;
+  /** Graceful stop: no new connections, in-flight requests finish, then flush and close. */
+  close(): Promise<void>;
+}
+
+export function createLogger(level: Config['logLevel']): FastifyBaseLogger {
+  return pino({
+    level,
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'res.headers["set-cookie"]',
+        '*.password',
+        '*.token',
+        '*.key',
+      ],
+      censor: '[redacted]',
+    },
+  });
+}
+
+/** The composition root: the one place that picks implementations and wires domains. */
+export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const log = overrides.logger ?? createLogger(config.logLevel);
+  const clock = overrides.clock ?? systemClock;
+  const database =
+    overrides.database ??
+    openDatabase({
+      postgresUrl: config.db.postgresUrl,
+      sqliteFile: sqliteFileFor(config.db.dataDir),
+    });
+  await migrateToLatest(database.db);
+
+  const ctx: AppContext = {
+    config,
+    db: database.db,
+    dialect: database.dialect,
+    clock,
+    secret: loadServerSecret(config.secret, config.db.dataDir),
+    mailer:
+      overrides.mailer ??
+      (config.mail.smtpUrl ? smtpMailer(config.mail.smtpUrl, config.mail.from) : logMailer(log)),
+    limiter: overrides.limiter ?? memoryLimiter(() => clock.now()),
+    log,
+  };
+
+  const resolveClientIp = clientIpResolver(config.http.trustedProxies);
+  const metrics = createMetrics(() => database.poolStats());
+  let server: Server | undefined;
+  const api = await createApi({
+    logger: log,
+    bodyLimit: config.http.bodyLimit,
+    publicOrigin: config.http.baseUrl.origin,
+    serverFactory: (handler) => {
+      server = createServer((req: IncomingMessage, res: ServerResponse) => handler(req, res));
+      server.keepAliveTimeout = 65_000;
+      return server;
+    },
+  });
+  api.decorateRequest('clientIp', '');
+  api.addHook('onRequest', async (request) => {
+    request.clientIp = resolveClientIp(
+      request.raw.socket.remoteAddress ?? '',
+      request.headers['x-forwarded-for'],
+    );
+  });
+  const accounts = accountsService(ctx);
+  registerCsrf(api, config.http.baseUrl.origin);
+  registerAuth(api, ctx, accounts);
+  registerRateLimit(api, ctx.limiter, overrides.rateLimits ?? DEFAULT_RATE_LIMITS, () =>
+    clock.now(),
+  );
+  registerIdempotency(api, ctx.db, () => clock.now());
+  registerHttpMetrics(api, metrics);
+
+  systemRoutes(api, database, metrics);
+  accountRoutes(api, ctx, accounts);
+  workspaceRoutes(api, ctx);
+  apiKeyRoutes(api, ctx);
+  auditRoutes(api, ctx);
+  await api.ready();
+
+  const pruneTimer = setInterval(() => {
+    pruneIdempotencyKeys(ctx.db, clock.now()).catch((err: unknown) =>
+      log.warn({ err }, 'idempotency prune failed'),
+    );
+  }, 3600_000);
+  pruneTimer.unref();
+
+  const httpServer = server as unknown as Server;
+  let closed = false;
+  return {
+    ctx,
+    api,
+    server: httpServer,
+    database,
+    async listen(port = config.http.port) {
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, config.http.host, () => {
+          httpServer.off('error', reject);
+          resolve();
+        });
+      });
+      const address = httpServer.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(pruneTimer);
+      httpServer.closeIdleConnections?.();
+      await api.close();
+      metrics.stop();
+      ctx.mailer.close();
+      await ctx.limiter.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import cluster from 'node:cluster';
+import { buildApp } from '../app.js';
+import { loadConfig } from '../config/index.js';
+import { type CliCommand, parseFlags, UsageError } from './io.js';
+
+const HELP = `Usage: qrlink serve [--port N] [--workers N]
+
+Runs the API, dashboard, redirect engine and background jobs in one process on SQLite
+(./data) unless QRLINK_DATABASE_URL points at PostgreSQL. --workers N starts N processes
+sharing the port.
+`;
+
+export const run: CliCommand = async (args, io) => {
+  const { values } = parseFlags(args, {
+    port: { type: 'string' },
+    workers: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const env = { ...io.env, ...(values.port !== undefined ? { PORT: values.port } : {}) };
+  const config = loadConfig(env);
+  const workers = values.workers === undefined ? 1 : Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+    throw new UsageError('--workers must be a whole number from 1 to 64');
+  }
+  if (workers > 1 && cluster.isPrimary) return runPrimary(workers, io.stderr);
+
+  const app = await buildApp(config);
+  const url = await app.listen();
+  app.ctx.log.info({ url, dialect: app.database.dialect, pid: process.pid }, 'qrlink is listening');
+  if (cluster.isPrimary) io.stdout.write(`qrlink listening on ${url} (${app.database.dialect})\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      app.ctx.log.info({ signal }, 'shutting down');
+      app.close().then(resolve, (err: unknown) => {
+        app.ctx.log.error({ err }, 'shutdown failed');
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+};
+
+/** Forks the workers and relays shutdown; a worker that dies unexpectedly is replaced. */
+async function runPrimary(workers: number, stderr: NodeJS.WritableStream): Promise<number> {
+  let stopping = false;
+  for (let i = 0; i < workers; i++) cluster.fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    stderr.write(`qrlink: worker ${worker.process.pid} exited (${signal ?? code}); restarting\n`);
+    cluster.fork();
+  });
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      stopping = true;
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+      const waitAll = () =>
+        Object.keys(cluster.workers ?? {}).length === 0 ? resolve() : setTimeout(waitAll, 50);
+      waitAll();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  return 0;
+}

@@ -1,0 +1,97 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerFactory,
+} from 'fastify';
+import { registerErrorHandling } from './errors.js';
+import { Problem } from './schemas.js';
+
+export type Api = FastifyInstance<
+  Server,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+// ajv-formats is CommonJS with a default export; under NodeNext its callable is `.default`.
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+function makeAjv(coerceTypes: boolean | 'array'): Ajv {
+  const ajv = new Ajv({
+    allErrors: true,
+    coerceTypes,
+    useDefaults: true,
+    removeAdditional: false,
+    strict: false,
+  });
+  addFormats(ajv);
+  return ajv;
+}
+
+export interface ApiOptions {
+  logger: FastifyBaseLogger;
+  bodyLimit: number;
+  serverFactory: FastifyServerFactory;
+  publicOrigin: string;
+}
+
+/**
+ * The Fastify instance with the conventions every route follows: strict body validation
+ * (wrong types and unknown fields are refused, never coerced or stripped), problem+json
+ * errors, cookies and the OpenAPI 3.1 document generated from the route schemas.
+ */
+export async function createApi(options: ApiOptions): Promise<Api> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: options.bodyLimit,
+    serverFactory: options.serverFactory,
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: false,
+    // Fastify's own request log includes the client address; ours (metrics.ts) does not (PRV-01).
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: false },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const strict = makeAjv(false);
+  const coercing = makeAjv('array');
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? strict : coercing).compile(schema),
+  );
+  app.addSchema(Problem);
+  registerErrorHandling(app);
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'qrlink API',
+        version: '1.0.0',
+        description:
+          'QR codes and smart links. Authenticate with `Authorization: Bearer qrl_…` (API key) or the session cookie. Errors are application/problem+json (RFC 9457).',
+      },
+      servers: [{ url: options.publicOrigin }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'qrl_live_… or qrl_test_…' },
+          session: { type: 'apiKey', in: 'cookie', name: '__Host-qrlink_session' },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
+    },
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`),
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+  return app;
+}

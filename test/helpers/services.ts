@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import pg from 'pg';
+
+/**
+ * Access to the real services CI runs (PostgreSQL, Redis, NATS). On a laptop without them the
+ * tests that need them are skipped with a printed reason; with QRLINK_REQUIRE_SERVICES=1
+ * (set by .ci/run) a missing service fails the run instead.
+ */
+export const REQUIRE_SERVICES = process.env.QRLINK_REQUIRE_SERVICES === '1';
+
+export const POSTGRES_ADMIN_URL =
+  process.env.QRLINK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+function reachable(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Null when the service is up; otherwise the reason to print (or throws in CI). */
+export async function serviceMissing(
+  name: string,
+  host: string,
+  port: number,
+): Promise<string | null> {
+  if (await reachable(host, port)) return null;
+  const reason = `${name} is not reachable on ${host}:${port}`;
+  if (REQUIRE_SERVICES) throw new Error(`${reason} and QRLINK_REQUIRE_SERVICES=1`);
+  console.warn(`skipping ${name} tests: ${reason}`);
+  return reason;
+}
+
+export const postgresMissing = () => {
+  const url = new URL(POSTGRES_ADMIN_URL);
+  return serviceMissing('PostgreSQL', url.hostname, Number(url.port || 5432));
+};
+
+export interface ScratchPostgres {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh database of its own for one test file; dropped afterwards. */
+export async function createScratchPostgres(): Promise<ScratchPostgres> {
+  const name = `qrlink_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
