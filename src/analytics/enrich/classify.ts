@@ -118,7 +118,7 @@ const TOOL_PATTERN = new RegExp(
 
 /** Every browser sends platform and engine tokens; none of the real ones is this short. */
 const MIN_BROWSER_UA_LENGTH = 40;
-/** No browser sends a user agent this long; beyond it we neither run patterns nor cache. */
+/** No browser sends a user agent this long. */
 const MAX_BROWSER_UA_LENGTH = 1024;
 const CACHE_ENTRIES = 10_000;
 
@@ -127,6 +127,8 @@ const agentClassCache = new BoundedCache<string, AgentClass>(CACHE_ENTRIES);
 /** Classifies a user agent string alone: memoised per distinct string in a bounded cache. */
 export function classifyUserAgent(userAgent: string | undefined): AgentClass {
   const ua = userAgent?.trim() ?? '';
+  // Outside browser lengths it is a bot either way; only the previewer check still applies
+  // ("WhatsApp/2" is short). Such strings skip the cache so they cannot crowd browsers out.
   if (ua.length < MIN_BROWSER_UA_LENGTH || ua.length > MAX_BROWSER_UA_LENGTH) {
     return UNFURLER_PATTERN.test(ua.slice(0, MAX_BROWSER_UA_LENGTH)) ? 'unfurler' : 'bot';
   }
