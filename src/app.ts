@@ -22,6 +22,14 @@ import { createApi, type Api } from './http/server.js';
 import { systemRoutes } from './http/system-routes.js';
 import { loadServerSecret } from './secret.js';
 import { workspaceRoutes } from './workspaces/routes.js';
+import { dnsResolver, type TxtResolver } from './adapters/dns.js';
+import { domainRoutes } from './domains/routes.js';
+import { domainsService } from './domains/service.js';
+import { linkRoutes } from './links/routes.js';
+import { destinationChecker } from './links/service.js';
+import { createRedirectEngine, type RedirectEngine } from './redirect/engine.js';
+import { dailyBucket, looksHuman } from './redirect/visitor-sources.js';
+import { startScanCounter } from './analytics/scan-counter.js';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -30,6 +38,7 @@ export interface AppOverrides {
   logger?: FastifyBaseLogger;
   database?: Database;
   rateLimits?: typeof DEFAULT_RATE_LIMITS;
+  resolver?: TxtResolver;
 }
 
 export interface App {
@@ -37,6 +46,7 @@ export interface App {
   readonly api: Api;
   readonly server: Server;
   readonly database: Database;
+  readonly redirect: RedirectEngine;
   /** Listens on the configured port (or the given one, 0 = random); resolves to the base URL. */
   listen(port?: number): Promise<string>;
   /** Graceful stop: no new connections, in-flight requests finish, then flush and close. */
@@ -70,7 +80,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       postgresUrl: config.db.postgresUrl,
       sqliteFile: sqliteFileFor(config.db.dataDir),
     });
-  await migrateToLatest(database.db);
+  await migrateToLatest(database);
 
   const ctx: AppContext = {
     config,
@@ -87,13 +97,24 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   const resolveClientIp = clientIpResolver(config.http.trustedProxies);
   const metrics = createMetrics(() => database.poolStats());
+  const redirect = createRedirectEngine(ctx, {
+    clientIp: resolveClientIp,
+    visitor: {
+      country: () => null,
+      visitorBucket: dailyBucket(() => clock.now()),
+    },
+    isHuman: looksHuman,
+  });
   let server: Server | undefined;
   const api = await createApi({
     logger: log,
     bodyLimit: config.http.bodyLimit,
     publicOrigin: config.http.baseUrl.origin,
     serverFactory: (handler) => {
-      server = createServer((req: IncomingMessage, res: ServerResponse) => handler(req, res));
+      // The composition root decides: short links go to the redirect engine, the rest to Fastify.
+      server = createServer((req: IncomingMessage, res: ServerResponse) => {
+        if (!redirect.handle(req, res)) handler(req, res);
+      });
       server.keepAliveTimeout = 65_000;
       return server;
     },
@@ -119,7 +140,17 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   workspaceRoutes(api, ctx);
   apiKeyRoutes(api, ctx);
   auditRoutes(api, ctx);
+  linkRoutes(api, ctx, redirect.directory);
+  const domains = domainsService(
+    ctx,
+    overrides.resolver ?? dnsResolver(config.dnsServers),
+    redirect.directory,
+    destinationChecker(redirect.directory),
+  );
+  domainRoutes(api, ctx, domains);
   await api.ready();
+  await redirect.start();
+  const scanCounter = startScanCounter(ctx, redirect.queue);
 
   const pruneTimer = setInterval(() => {
     pruneIdempotencyKeys(ctx.db, clock.now()).catch((err: unknown) =>
@@ -135,6 +166,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     api,
     server: httpServer,
     database,
+    redirect,
     async listen(port = config.http.port) {
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
@@ -153,6 +185,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       clearInterval(pruneTimer);
       httpServer.closeIdleConnections?.();
       await api.close();
+      await redirect.stop();
+      await scanCounter.stop();
       metrics.stop();
       ctx.mailer.close();
       await ctx.limiter.close();

@@ -14,7 +14,7 @@ export const run: CliCommand = async (args, io) => {
     sqliteFile: sqliteFileFor(config.db.dataDir),
   });
   try {
-    const { applied } = await migrateToLatest(database.db);
+    const { applied } = await migrateToLatest(database);
     printFields(io, { dialect: database.dialect, applied: applied.length });
     for (const name of applied) io.stdout.write(`migration: ${name}\n`);
   } finally {

@@ -45,6 +45,8 @@ export interface Config {
   redisUrl: string | null;
   /** QRLINK_NATS_URL: scan events through NATS JetStream (scale-out mode). */
   natsUrl: string | null;
+  /** QRLINK_DNS_SERVERS: resolvers (ip or ip:port, comma-separated) for domain verification; default: the system's. */
+  dnsServers: readonly string[];
   /** QRLINK_GEOIP_DB: a MaxMind-format (.mmdb) country or city database. */
   geoipDb: string | null;
   stripe: {
@@ -145,6 +147,24 @@ function cidrList(env: Env, name: string): string[] {
   return list;
 }
 
+function dnsServers(env: Env, name: string): string[] {
+  const raw = str(env, name);
+  if (raw === null) return [];
+  return raw.split(',').map((entry) => {
+    const server = entry.trim();
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(server);
+    const [host, port] = bracketed ? [bracketed[1], bracketed[2]] : server.split(/:(?=\d+$)/);
+    if (
+      !host ||
+      isIP(host) === 0 ||
+      (port !== undefined && !(Number(port) > 0 && Number(port) < 65536))
+    ) {
+      throw new ConfigError(name, `"${server}" is not an IP address with an optional port`);
+    }
+    return server;
+  });
+}
+
 export function loadConfig(env: Env): Config {
   const base = baseUrl(env);
   const secret = str(env, 'QRLINK_SECRET');
@@ -172,6 +192,7 @@ export function loadConfig(env: Env): Config {
     redisUrl: url(env, 'QRLINK_REDIS_URL', ['redis:', 'rediss:']),
     natsUrl: url(env, 'QRLINK_NATS_URL', ['nats:', 'tls:']),
     geoipDb: str(env, 'QRLINK_GEOIP_DB'),
+    dnsServers: dnsServers(env, 'QRLINK_DNS_SERVERS'),
     stripe: {
       secretKey: str(env, 'STRIPE_SECRET_KEY'),
       webhookSecret: str(env, 'STRIPE_WEBHOOK_SECRET'),

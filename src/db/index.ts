@@ -3,7 +3,7 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
-import { MIGRATIONS } from './migrations/index.js';
+import { migrationsFor } from './migrations/index.js';
 import type { DB } from './schema.js';
 
 export type { DB } from './schema.js';
@@ -83,8 +83,11 @@ export interface MigrationReport {
 }
 
 /** Applies pending migrations; throws with the failing migration's name. */
-export async function migrateToLatest(db: Kysely<DB>): Promise<MigrationReport> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+export async function migrateToLatest(database: Database): Promise<MigrationReport> {
+  const migrator = new Migrator({
+    db: database.db,
+    provider: { getMigrations: async () => migrationsFor(database.dialect) },
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {

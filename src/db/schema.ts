@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * Row types of every table, as Kysely sees them. Times are epoch milliseconds (integers) so
  * bucketing and comparisons are the same arithmetic on SQLite and PostgreSQL; booleans are 0/1;
@@ -91,7 +93,64 @@ export interface IdempotencyKeysTable {
   created_at: number;
 }
 
+export interface DomainsTable {
+  id: string;
+  workspace_id: string;
+  host: string;
+  verification_token: string;
+  /** pending | active | failed */
+  status: string;
+  verified_at: number | null;
+  checked_at: number | null;
+  root_url: string | null;
+  not_found_url: string | null;
+  created_at: number;
+}
+
+export interface LinksTable {
+  id: string;
+  workspace_id: string;
+  /** '' for the default short domain. */
+  domain: string;
+  code: string;
+  /** Upper-cased code: lookups are case-insensitive. */
+  code_key: string;
+  url: string;
+  title: string | null;
+  notes: string | null;
+  tags: string;
+  rules: string | null;
+  expires_at: number | null;
+  expired_url: string | null;
+  max_scans: number | null;
+  fallback_url: string | null;
+  password_hash: string | null;
+  redirect_type: number;
+  pass_query: number;
+  utm: string | null;
+  /** active | paused | disabled */
+  status: string;
+  /** 0 = do not track (PRV-09). */
+  track: number;
+  scans: Generated<number>;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  archived_at: number | null;
+}
+
+export interface ChangesTable {
+  seq: Generated<number>;
+  /** link | domain */
+  kind: string;
+  entity_id: string;
+  created_at: number;
+}
+
 export interface DB {
+  domains: DomainsTable;
+  links: LinksTable;
+  changes: ChangesTable;
   users: UsersTable;
   workspaces: WorkspacesTable;
   memberships: MembershipsTable;

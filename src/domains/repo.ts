@@ -1,0 +1,135 @@
+import type { Executor } from '../db/index.js';
+
+export type DomainStatus = 'pending' | 'active' | 'failed';
+
+export async function insertDomain(
+  db: Executor,
+  d: {
+    id: string;
+    workspaceId: string;
+    host: string;
+    token: string;
+    now: number;
+    rootUrl: string | null;
+    notFoundUrl: string | null;
+  },
+): Promise<void> {
+  await db
+    .insertInto('domains')
+    .values({
+      id: d.id,
+      workspace_id: d.workspaceId,
+      host: d.host,
+      verification_token: d.token,
+      status: 'pending',
+      verified_at: null,
+      checked_at: null,
+      root_url: d.rootUrl,
+      not_found_url: d.notFoundUrl,
+      created_at: d.now,
+    })
+    .execute();
+}
+
+export async function findDomain(db: Executor, workspaceId: string, id: string) {
+  return db
+    .selectFrom('domains')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function findDomainById(db: Executor, id: string) {
+  return db.selectFrom('domains').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findDomainByHost(db: Executor, workspaceId: string, host: string) {
+  return db
+    .selectFrom('domains')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('host', '=', host)
+    .executeTakeFirst();
+}
+
+export async function findActiveDomainByHost(db: Executor, host: string) {
+  return db
+    .selectFrom('domains')
+    .selectAll()
+    .where('host', '=', host)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+}
+
+export async function listDomains(
+  db: Executor,
+  workspaceId: string,
+  after: string | null,
+  limit: number,
+) {
+  let query = db
+    .selectFrom('domains')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('id', 'asc')
+    .limit(limit + 1);
+  if (after) query = query.where('id', '>', after);
+  return query.execute();
+}
+
+export async function listActiveDomains(db: Executor) {
+  return db.selectFrom('domains').selectAll().where('status', '=', 'active').execute();
+}
+
+export async function listDomainsToRecheck(db: Executor, checkedBefore: number) {
+  return db
+    .selectFrom('domains')
+    .selectAll()
+    .where('status', '=', 'active')
+    .where((eb) => eb.or([eb('checked_at', 'is', null), eb('checked_at', '<', checkedBefore)]))
+    .execute();
+}
+
+export async function updateDomainStatus(
+  db: Executor,
+  id: string,
+  status: DomainStatus,
+  now: number,
+  verified: boolean,
+): Promise<void> {
+  await db
+    .updateTable('domains')
+    .set({ status, checked_at: now, ...(verified ? { verified_at: now } : {}) })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function updateDomainUrls(
+  db: Executor,
+  id: string,
+  urls: { rootUrl?: string | null; notFoundUrl?: string | null },
+): Promise<void> {
+  await db
+    .updateTable('domains')
+    .set({
+      ...(urls.rootUrl !== undefined ? { root_url: urls.rootUrl } : {}),
+      ...(urls.notFoundUrl !== undefined ? { not_found_url: urls.notFoundUrl } : {}),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function deleteDomain(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('domains').where('id', '=', id).execute();
+}
+
+export async function countLinksOnDomain(db: Executor, host: string): Promise<number> {
+  const row = await db
+    .selectFrom('links')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('domain', '=', host)
+    .where('archived_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

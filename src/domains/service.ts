@@ -1,0 +1,279 @@
+import { domainToASCII } from 'node:url';
+import { isIP } from 'node:net';
+import { AppError } from '../errors.js';
+import type { AppContext } from '../context.js';
+import type { TxtResolver } from '../adapters/dns.js';
+import { recordAudit } from '../audit/repo.js';
+import { recordChange } from '../db/changes.js';
+import { randomToken } from '../accounts/tokens.js';
+import { newId } from '../shared/ids.js';
+import type { DomainDirectory } from './directory.js';
+import * as repo from './repo.js';
+
+export const VERIFICATION_PREFIX = '_qrlink';
+export const RECHECK_INTERVAL_MS = 24 * 3600_000;
+
+export function verificationName(host: string): string {
+  return `${VERIFICATION_PREFIX}.${host}`;
+}
+
+export function verificationValue(token: string): string {
+  return `qrlink-verification=${token}`;
+}
+
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** A custom domain must be a real DNS name (A-label form), not an IP and not ours. */
+export function normalizeCustomHost(input: string, directory: DomainDirectory): string {
+  const fail = (message: string) =>
+    new AppError('validation_failed', `host ${message}`, { errors: [{ field: '/host', message }] });
+  const ascii = domainToASCII(input.trim().toLowerCase().replace(/\.$/, ''));
+  if (!ascii || isIP(ascii) !== 0) throw fail('must be a domain name such as go.example.com');
+  const labels = ascii.split('.');
+  if (labels.length < 2 || ascii.length > 253 || !labels.every((l) => LABEL.test(l))) {
+    throw fail('must be a domain name such as go.example.com');
+  }
+  if (directory.match(ascii)?.kind === 'default') throw fail('is the platform’s own domain');
+  return ascii;
+}
+
+export interface DomainView {
+  id: string;
+  host: string;
+  status: repo.DomainStatus;
+  verification: { type: 'TXT'; name: string; value: string };
+  verifiedAt: number | null;
+  checkedAt: number | null;
+  rootUrl: string | null;
+  notFoundUrl: string | null;
+  createdAt: number;
+}
+
+type DomainRow = NonNullable<Awaited<ReturnType<typeof repo.findDomainById>>>;
+
+export function toDomainView(row: DomainRow): DomainView {
+  return {
+    id: row.id,
+    host: row.host,
+    status: row.status as repo.DomainStatus,
+    verification: {
+      type: 'TXT',
+      name: verificationName(row.host),
+      value: verificationValue(row.verification_token),
+    },
+    verifiedAt: row.verified_at,
+    checkedAt: row.checked_at,
+    rootUrl: row.root_url,
+    notFoundUrl: row.not_found_url,
+    createdAt: row.created_at,
+  };
+}
+
+export interface DomainsService {
+  create(
+    workspaceId: string,
+    actorUserId: string,
+    input: { host: string; rootUrl?: string | null; notFoundUrl?: string | null },
+    ip: string,
+  ): Promise<DomainView>;
+  verify(workspaceId: string, id: string, actorUserId: string, ip: string): Promise<DomainView>;
+  update(
+    workspaceId: string,
+    id: string,
+    input: { rootUrl?: string | null; notFoundUrl?: string | null },
+  ): Promise<DomainView>;
+  remove(workspaceId: string, id: string, actorUserId: string, ip: string): Promise<void>;
+  /** Daily job: re-checks every active domain; one whose record vanished stops serving. */
+  recheckAll(): Promise<{ checked: number; failed: number }>;
+}
+
+export function domainsService(
+  ctx: AppContext,
+  resolver: TxtResolver,
+  directory: DomainDirectory,
+  checkUrl: (url: string, field: string) => string,
+): DomainsService {
+  async function hasRecord(host: string, token: string): Promise<boolean> {
+    const records = await resolver.resolveTxt(verificationName(host));
+    return records.some((r) => r.trim() === verificationValue(token));
+  }
+
+  async function setStatus(
+    id: string,
+    status: repo.DomainStatus,
+    verified: boolean,
+  ): Promise<void> {
+    const now = ctx.clock.now();
+    await ctx.db.transaction().execute(async (tx) => {
+      await repo.updateDomainStatus(tx, id, status, now, verified);
+      await recordChange(tx, ctx.dialect, 'domain', id, now);
+    });
+  }
+
+  async function load(workspaceId: string, id: string) {
+    const row = await repo.findDomain(ctx.db, workspaceId, id);
+    if (!row) throw new AppError('not_found', 'Domain not found');
+    return row;
+  }
+
+  return {
+    async create(workspaceId, actorUserId, input, ip) {
+      const host = normalizeCustomHost(input.host, directory);
+      const rootUrl = input.rootUrl ? checkUrl(input.rootUrl, '/rootUrl') : null;
+      const notFoundUrl = input.notFoundUrl ? checkUrl(input.notFoundUrl, '/notFoundUrl') : null;
+      if (await repo.findDomainByHost(ctx.db, workspaceId, host)) {
+        throw new AppError('conflict', `${host} is already added to this workspace`);
+      }
+      const now = ctx.clock.now();
+      const id = newId('dom', now);
+      await ctx.db.transaction().execute(async (tx) => {
+        await repo.insertDomain(tx, {
+          id,
+          workspaceId,
+          host,
+          token: randomToken(24),
+          now,
+          rootUrl,
+          notFoundUrl,
+        });
+        await recordAudit(
+          tx,
+          {
+            workspaceId,
+            actorUserId,
+            action: 'domain.create',
+            targetType: 'domain',
+            targetId: id,
+            ip,
+            details: { host },
+          },
+          now,
+        );
+      });
+      return toDomainView(await load(workspaceId, id));
+    },
+
+    async verify(workspaceId, id, actorUserId, ip) {
+      const row = await load(workspaceId, id);
+      const holder = await repo.findActiveDomainByHost(ctx.db, row.host);
+      if (holder && holder.id !== row.id) {
+        throw new AppError('conflict', `${row.host} is verified by another workspace`);
+      }
+      let found: boolean;
+      try {
+        found = await hasRecord(row.host, row.verification_token);
+      } catch (err) {
+        throw new AppError(
+          'service_unavailable',
+          `DNS lookup for ${verificationName(row.host)} failed; try again`,
+          { cause: err, headers: { 'retry-after': '30' } },
+        );
+      }
+      if (!found) {
+        if (row.status === 'active') await setStatus(id, 'failed', false);
+        else
+          await repo.updateDomainStatus(
+            ctx.db,
+            id,
+            row.status as repo.DomainStatus,
+            ctx.clock.now(),
+            false,
+          );
+        throw new AppError(
+          'unprocessable',
+          `No TXT record ${verificationName(row.host)} with value ${verificationValue(row.verification_token)} was found`,
+        );
+      }
+      await setStatus(id, 'active', true);
+      await recordAudit(
+        ctx.db,
+        {
+          workspaceId,
+          actorUserId,
+          action: 'domain.verify',
+          targetType: 'domain',
+          targetId: id,
+          ip,
+          details: { host: row.host },
+        },
+        ctx.clock.now(),
+      );
+      return toDomainView(await load(workspaceId, id));
+    },
+
+    async update(workspaceId, id, input) {
+      await load(workspaceId, id);
+      const urls = {
+        ...(input.rootUrl !== undefined
+          ? { rootUrl: input.rootUrl === null ? null : checkUrl(input.rootUrl, '/rootUrl') }
+          : {}),
+        ...(input.notFoundUrl !== undefined
+          ? {
+              notFoundUrl:
+                input.notFoundUrl === null ? null : checkUrl(input.notFoundUrl, '/notFoundUrl'),
+            }
+          : {}),
+      };
+      const now = ctx.clock.now();
+      await ctx.db.transaction().execute(async (tx) => {
+        await repo.updateDomainUrls(tx, id, urls);
+        await recordChange(tx, ctx.dialect, 'domain', id, now);
+      });
+      return toDomainView(await load(workspaceId, id));
+    },
+
+    async remove(workspaceId, id, actorUserId, ip) {
+      const row = await load(workspaceId, id);
+      if ((await repo.countLinksOnDomain(ctx.db, row.host)) > 0 && row.status === 'active') {
+        throw new AppError('conflict', `${row.host} still has links; archive or move them first`);
+      }
+      const now = ctx.clock.now();
+      await ctx.db.transaction().execute(async (tx) => {
+        await repo.deleteDomain(tx, id);
+        await recordChange(tx, ctx.dialect, 'domain', id, now);
+        await recordAudit(
+          tx,
+          {
+            workspaceId,
+            actorUserId,
+            action: 'domain.delete',
+            targetType: 'domain',
+            targetId: id,
+            ip,
+            details: { host: row.host },
+          },
+          now,
+        );
+      });
+    },
+
+    async recheckAll() {
+      const due = await repo.listDomainsToRecheck(
+        ctx.db,
+        ctx.clock.now() - RECHECK_INTERVAL_MS + 60_000,
+      );
+      let failed = 0;
+      for (const row of due) {
+        let found: boolean;
+        try {
+          found = await hasRecord(row.host, row.verification_token);
+        } catch (err) {
+          // A DNS outage is not proof the record is gone: keep serving, try again next run.
+          ctx.log.warn({ err, host: row.host }, 'domain re-verification lookup failed');
+          continue;
+        }
+        if (found) {
+          await repo.updateDomainStatus(ctx.db, row.id, 'active', ctx.clock.now(), false);
+        } else {
+          failed++;
+          ctx.log.warn(
+            { host: row.host, domainId: row.id },
+            'verification record gone; domain stops serving',
+          );
+          await setStatus(row.id, 'failed', false);
+        }
+      }
+      return { checked: due.length, failed };
+    },
+  };
+}

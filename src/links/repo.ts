@@ -1,0 +1,108 @@
+import { sql, type Insertable, type Updateable } from 'kysely';
+import type { Executor } from '../db/index.js';
+import type { LinksTable } from '../db/schema.js';
+
+export type LinkRow = Awaited<ReturnType<typeof findLink>> & object;
+
+export async function insertLink(db: Executor, row: Insertable<LinksTable>): Promise<void> {
+  await db.insertInto('links').values(row).execute();
+}
+
+export async function findLink(db: Executor, workspaceId: string, id: string) {
+  return db
+    .selectFrom('links')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** For the redirect cache: not tenant-scoped, because the (host, code) key is the scope. */
+export async function findLinkById(db: Executor, id: string) {
+  return db.selectFrom('links').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findLinkByKey(db: Executor, domain: string, codeKey: string) {
+  return db
+    .selectFrom('links')
+    .selectAll()
+    .where('domain', '=', domain)
+    .where('code_key', '=', codeKey)
+    .executeTakeFirst();
+}
+
+export async function updateLink(
+  db: Executor,
+  workspaceId: string,
+  id: string,
+  changes: Updateable<LinksTable>,
+): Promise<void> {
+  await db
+    .updateTable('links')
+    .set(changes)
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .execute();
+}
+
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export interface LinkFilter {
+  workspaceId: string;
+  q?: string;
+  tag?: string;
+  status?: string;
+  domain?: string;
+  archived: boolean;
+  before: string | null;
+  limit: number;
+}
+
+/** Newest first; the cursor is the last id seen. */
+export async function listLinks(db: Executor, f: LinkFilter) {
+  let query = db
+    .selectFrom('links')
+    .selectAll()
+    .where('workspace_id', '=', f.workspaceId)
+    .where('archived_at', f.archived ? 'is not' : 'is', null)
+    .orderBy('id', 'desc')
+    .limit(f.limit + 1);
+  if (f.before) query = query.where('id', '<', f.before);
+  if (f.status) query = query.where('status', '=', f.status);
+  if (f.domain !== undefined) query = query.where('domain', '=', f.domain);
+  if (f.tag) {
+    query = query.where(sql<boolean>`tags like ${likePattern(JSON.stringify(f.tag))} escape '\\'`);
+  }
+  if (f.q) {
+    // Explicit ESCAPE: SQLite has no default LIKE escape character, PostgreSQL's is backslash.
+    const pattern = likePattern(f.q.toLowerCase());
+    query = query.where(
+      sql<boolean>`(lower(code) like ${pattern} escape '\\' or lower(coalesce(title, '')) like ${pattern} escape '\\' or lower(url) like ${pattern} escape '\\' or lower(tags) like ${pattern} escape '\\')`,
+    );
+  }
+  return query.execute();
+}
+
+/** Active links for the redirect cache, in pages (keyset on id). */
+export async function pageActiveLinks(db: Executor, after: string, limit: number) {
+  return db
+    .selectFrom('links')
+    .selectAll()
+    .where('archived_at', 'is', null)
+    .where('id', '>', after)
+    .orderBy('id', 'asc')
+    .limit(limit)
+    .execute();
+}
+
+export async function addScans(db: Executor, counts: Map<string, number>): Promise<void> {
+  for (const [id, n] of counts) {
+    await db
+      .updateTable('links')
+      .set((eb) => ({ scans: eb('scans', '+', n) }))
+      .where('id', '=', id)
+      .execute();
+  }
+}
