@@ -120,12 +120,19 @@ describe('canonicalHost', () => {
     expect(canonicalHost(host)).toBe(key);
   });
 
-  it.each(['', 'qr.example:443', 'a/b', 'user@qr.example', 'exa$mple.com', 'a b', '[::1', '.'])(
-    'refuses %j',
-    (host) => {
-      expect(canonicalHost(host)).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    'qr.example:443',
+    'a/b',
+    'user@qr.example',
+    'exa$mple.com',
+    'a b',
+    '[::1',
+    '.',
+    'xn--zz.example',
+  ])('refuses %j', (host) => {
+    expect(canonicalHost(host)).toBeNull();
+  });
 });
 
 describe('checkAppUri', () => {

@@ -1,4 +1,4 @@
-import { domainToASCII } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 
 /**
  * Screening of every URL a link can redirect to (main URL, rule and split URLs, expired and
@@ -22,7 +22,7 @@ export type UrlCheck = { ok: true; url: string } | { ok: false; reason: string }
 
 export const DEFAULT_MAX_URL_LENGTH = 2048;
 
-/** ASCII without whitespace and controls: already-normalized URLs take only this test. */
+/** Printable ASCII, as every normalized URL is: such input skips the slower Unicode scan. */
 const PRINTABLE_ASCII = /^[\x21-\x7e]*$/;
 /** Controls, format characters (zero-width, bidi, soft hyphen, BOM), separators, lone surrogates. */
 const INVISIBLE_OR_CONTROL = /[\p{Cc}\p{Cf}\p{Z}\p{Cs}]/u;
@@ -189,8 +189,20 @@ function isValidHost(host: string): boolean {
   const labels = host.split('.');
   const top = labels[labels.length - 1] ?? '';
   if (!TOP_LABEL.test(top)) return false;
-  for (const label of labels) if (!DNS_LABEL.test(label)) return false;
+  for (const label of labels) {
+    if (!DNS_LABEL.test(label)) return false;
+    if (label.startsWith('xn--') && !isValidALabel(label)) return false;
+  }
   return true;
+}
+
+/**
+ * Node 20's URL parser refuses A-labels that are not valid Punycode, Node 24's lets them
+ * through unchanged; a round trip through Unicode gives the same answer on both.
+ */
+function isValidALabel(label: string): boolean {
+  const unicode = domainToUnicode(label);
+  return unicode !== label && domainToASCII(unicode) === label;
 }
 
 /** The text between `://` and the first `/`, `?` or `#` of a URL known to start with http(s)://. */

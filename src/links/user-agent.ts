@@ -20,9 +20,14 @@ export interface UserAgentInfo {
 
 /** ua-parser-js reads at most this much; longer headers are cut before parsing and caching. */
 const MAX_UA_LENGTH = 500;
-/** User agents repeat heavily; a small cache avoids most parses. */
-const CACHE_SIZE = 1000;
-const cache = new Map<string, UserAgentInfo>();
+/**
+ * User agents repeat heavily, and a parse costs tens of microseconds. Two generations of up to
+ * this many entries approximate an LRU without Map deletions (which cost more than the lookup):
+ * a hit in the older generation is copied into the recent one, which replaces it when full.
+ */
+const CACHE_GENERATION_SIZE = 1000;
+let recent = new Map<string, UserAgentInfo>();
+let older = new Map<string, UserAgentInfo>();
 
 const NO_USER_AGENT: UserAgentInfo = Object.freeze({ device: 'desktop', os: null, browser: null });
 
@@ -60,24 +65,19 @@ const LINUX_NAMES: ReadonlySet<string> = new Set([
 
 export function parseUserAgent(userAgent: string): UserAgentInfo {
   const ua = userAgent.length > MAX_UA_LENGTH ? userAgent.slice(0, MAX_UA_LENGTH) : userAgent;
-  if (ua.trim() === '') return NO_USER_AGENT;
-  const cached = cache.get(ua);
-  if (cached !== undefined) {
-    // Re-inserting keeps recently used entries last, so eviction drops the least recent.
-    cache.delete(ua);
-    cache.set(ua, cached);
-    return cached;
+  const cached = recent.get(ua);
+  if (cached !== undefined) return cached;
+  const info = older.get(ua) ?? classify(ua);
+  if (recent.size >= CACHE_GENERATION_SIZE) {
+    older = recent;
+    recent = new Map();
   }
-  const info = classify(ua);
-  if (cache.size >= CACHE_SIZE) {
-    const oldest = cache.keys().next();
-    if (oldest.done !== true) cache.delete(oldest.value);
-  }
-  cache.set(ua, info);
+  recent.set(ua, info);
   return info;
 }
 
 function classify(ua: string): UserAgentInfo {
+  if (ua.trim() === '') return NO_USER_AGENT;
   const result = UAParser(ua);
   const os = osFamily(result.os.name);
   return Object.freeze({
