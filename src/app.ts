@@ -16,7 +16,7 @@ import { registerAuth } from './http/auth.js';
 import { clientIpResolver } from './http/client-ip.js';
 import { registerCsrf } from './http/csrf.js';
 import { pruneIdempotencyKeys, registerIdempotency } from './http/idempotency.js';
-import { createMetrics, registerHttpMetrics } from './http/metrics.js';
+import { createMetrics, registerHttpMetrics, registerRedirectMetrics } from './http/metrics.js';
 import { DEFAULT_RATE_LIMITS, registerRateLimit } from './http/rate-limit.js';
 import { createApi, type Api } from './http/server.js';
 import { systemRoutes } from './http/system-routes.js';
@@ -28,8 +28,16 @@ import { domainsService } from './domains/service.js';
 import { linkRoutes } from './links/routes.js';
 import { destinationChecker } from './links/service.js';
 import { createRedirectEngine, type RedirectEngine } from './redirect/engine.js';
-import { dailyBucket, looksHuman } from './redirect/visitor-sources.js';
-import { startScanCounter } from './analytics/scan-counter.js';
+import { isHumanRequest, visitorSources } from './redirect/visitor-sources.js';
+import { openGeoDatabase, type GeoLookup } from './analytics/enrich/geoip.js';
+import { DailySaltStore } from './analytics/enrich/visitor.js';
+import { pruneAnalytics } from './analytics/jobs.js';
+import { LiveFeed } from './analytics/live.js';
+import { analyticsRoutes } from './analytics/routes.js';
+import { startAnalyticsWriter, type AnalyticsWriter } from './analytics/writer.js';
+import { DEFAULT_PLANS, PlanCatalogue } from './billing/plans.js';
+import { pruneChanges } from './db/changes.js';
+import { startScheduler } from './scheduler.js';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -39,6 +47,11 @@ export interface AppOverrides {
   database?: Database;
   rateLimits?: typeof DEFAULT_RATE_LIMITS;
   resolver?: TxtResolver;
+  geo?: GeoLookup;
+  /** Analytics writer batching (tests use small intervals). */
+  writer?: { intervalMs?: number; batchSize?: number };
+  queueCapacity?: number;
+  liveHeartbeatMs?: number;
 }
 
 export interface App {
@@ -47,6 +60,8 @@ export interface App {
   readonly server: Server;
   readonly database: Database;
   readonly redirect: RedirectEngine;
+  readonly analytics: { writer: AnalyticsWriter; live: LiveFeed; salts: DailySaltStore };
+  readonly jobs: { run(name: string): Promise<void> };
   /** Listens on the configured port (or the given one, 0 = random); resolves to the base URL. */
   listen(port?: number): Promise<string>;
   /** Graceful stop: no new connections, in-flight requests finish, then flush and close. */
@@ -97,13 +112,16 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   const resolveClientIp = clientIpResolver(config.http.trustedProxies);
   const metrics = createMetrics(() => database.poolStats());
+  const now = () => clock.now();
+  const geo = overrides.geo ?? (await openGeoDatabase(config.geoipDb));
+  const salts = new DailySaltStore({ now });
+  const live = new LiveFeed();
+  const plans = new PlanCatalogue(DEFAULT_PLANS);
   const redirect = createRedirectEngine(ctx, {
     clientIp: resolveClientIp,
-    visitor: {
-      country: () => null,
-      visitorBucket: dailyBucket(() => clock.now()),
-    },
-    isHuman: looksHuman,
+    visitor: visitorSources(geo, salts, now),
+    isHuman: isHumanRequest,
+    queueCapacity: overrides.queueCapacity,
   });
   let server: Server | undefined;
   const api = await createApi({
@@ -148,9 +166,33 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     destinationChecker(redirect.directory),
   );
   domainRoutes(api, ctx, domains);
+  analyticsRoutes(api, ctx, live, { heartbeatMs: overrides.liveHeartbeatMs });
   await api.ready();
   await redirect.start();
-  const scanCounter = startScanCounter(ctx, redirect.queue);
+  const writer = startAnalyticsWriter(ctx, redirect.queue, { geo, salts, live }, overrides.writer);
+  registerRedirectMetrics(metrics, redirect, writer);
+  const scheduler = startScheduler(
+    [
+      {
+        name: 'analytics-retention',
+        everyMs: 3600_000,
+        run: () => pruneAnalytics(ctx, plans.retentionDays),
+      },
+      { name: 'salt-prune', everyMs: 600_000, run: async () => salts.prune(now()) },
+      {
+        name: 'idempotency-prune',
+        everyMs: 3600_000,
+        run: () => pruneIdempotencyKeys(ctx.db, now()),
+      },
+      {
+        name: 'change-log-prune',
+        everyMs: 3600_000,
+        run: () => pruneChanges(ctx.db, now() - 86_400_000),
+      },
+      { name: 'domain-recheck', everyMs: 3600_000, run: () => domains.recheckAll() },
+    ],
+    log,
+  );
 
   const pruneTimer = setInterval(() => {
     pruneIdempotencyKeys(ctx.db, clock.now()).catch((err: unknown) =>
@@ -167,6 +209,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     server: httpServer,
     database,
     redirect,
+    analytics: { writer, live, salts },
+    jobs: scheduler,
     async listen(port = config.http.port) {
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
@@ -182,11 +226,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     async close() {
       if (closed) return;
       closed = true;
-      clearInterval(pruneTimer);
       httpServer.closeIdleConnections?.();
       await api.close();
+      await scheduler.stop();
       await redirect.stop();
-      await scanCounter.stop();
+      // Every scan answered before the close is written: 0 lost on SIGTERM.
+      await writer.stop();
+      geo.close?.();
       metrics.stop();
       ctx.mailer.close();
       await ctx.limiter.close();

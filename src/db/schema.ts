@@ -147,7 +147,60 @@ export interface ChangesTable {
   created_at: number;
 }
 
+export interface ScanEventsTable {
+  id: string;
+  workspace_id: string;
+  link_id: string;
+  time: number;
+  domain: string;
+  via: string;
+  traffic_class: string;
+  status: number;
+  rule_index: number | null;
+  variant_index: number | null;
+  device: string | null;
+  os: string | null;
+  browser: string | null;
+  country: string | null;
+  city: string | null;
+  language: string | null;
+  referrer_host: string | null;
+  visitor_hash: string | null;
+}
+
+export interface RollupHourlyTable {
+  /** A link id, or the workspace id for the workspace-wide rollup. */
+  scope: string;
+  hour: number;
+  via: string;
+  workspace_id: string;
+  total: number;
+  human: number;
+  uniques: number;
+}
+
+export interface RollupDailyTable {
+  scope: string;
+  day: number;
+  via: string;
+  dimension: string;
+  key: string;
+  workspace_id: string;
+  total: number;
+  human: number;
+}
+
+export interface VisitorDaysTable {
+  link_id: string;
+  day: number;
+  visitor_hash: string;
+}
+
 export interface DB {
+  scan_events: ScanEventsTable;
+  rollup_hourly: RollupHourlyTable;
+  rollup_daily: RollupDailyTable;
+  visitor_days: VisitorDaysTable;
   domains: DomainsTable;
   links: LinksTable;
   changes: ChangesTable;

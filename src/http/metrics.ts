@@ -74,3 +74,93 @@ export function registerHttpMetrics(app: FastifyInstance, metrics: Metrics): voi
     );
   });
 }
+
+interface RedirectStats {
+  queue: { size: number; dropped: number; accepted: number; capacity: number };
+  cache: { size: number; misses: number };
+  counters: { redirects: number; notFound: number; unavailable: number; pages: number };
+}
+
+/** Hot-path numbers are plain counters; they become metrics only when /metrics is scraped. */
+export function registerRedirectMetrics(
+  metrics: Metrics,
+  redirect: RedirectStats,
+  writer: { stats: { written: number; duplicates: number; failedBatches: number } },
+): void {
+  const registers = [metrics.registry];
+  const counter = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(read());
+      },
+    });
+  counter(
+    'qrlink_redirects_total',
+    'Short-link requests answered with a redirect',
+    () => redirect.counters.redirects,
+  );
+  counter(
+    'qrlink_redirect_not_found_total',
+    'Short-link requests for unknown codes',
+    () => redirect.counters.notFound,
+  );
+  counter(
+    'qrlink_redirect_unavailable_total',
+    'Short-link requests answered 503 (store unreachable)',
+    () => redirect.counters.unavailable,
+  );
+  counter(
+    'qrlink_redirect_pages_total',
+    'Short-link requests answered with a page (password, expired, …)',
+    () => redirect.counters.pages,
+  );
+  counter(
+    'qrlink_link_cache_misses_total',
+    'Link lookups that went to the store',
+    () => redirect.cache.misses,
+  );
+  gauge('qrlink_link_cache_entries', 'Active links held in memory', () => redirect.cache.size);
+  gauge(
+    'qrlink_scan_queue_length',
+    'Scan events waiting for the analytics writer',
+    () => redirect.queue.size,
+  );
+  gauge(
+    'qrlink_scan_queue_capacity',
+    'Capacity of the scan event queue',
+    () => redirect.queue.capacity,
+  );
+  counter(
+    'qrlink_scan_events_dropped_total',
+    'Scan events dropped because the queue was full',
+    () => redirect.queue.dropped,
+  );
+  counter(
+    'qrlink_scan_events_written_total',
+    'Scan events stored by the analytics writer',
+    () => writer.stats.written,
+  );
+  counter(
+    'qrlink_scan_events_duplicate_total',
+    'Re-delivered scan events ignored by id',
+    () => writer.stats.duplicates,
+  );
+  counter(
+    'qrlink_analytics_failed_batches_total',
+    'Analytics batches that failed and were retried',
+    () => writer.stats.failedBatches,
+  );
+}

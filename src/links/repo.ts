@@ -49,6 +49,24 @@ function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/** Explicit ESCAPE: SQLite has no default LIKE escape character, PostgreSQL's is backslash. */
+function hasTag(tag: string) {
+  return sql<boolean>`tags like ${likePattern(JSON.stringify(tag))} escape '\\'`;
+}
+
+/** Ids of the workspace's links matching analytics filters (archived ones included). */
+export async function linkIdsMatching(
+  db: Executor,
+  workspaceId: string,
+  filter: { linkId?: string; tag?: string; domain?: string },
+): Promise<string[]> {
+  let query = db.selectFrom('links').select('id').where('workspace_id', '=', workspaceId);
+  if (filter.linkId) query = query.where('id', '=', filter.linkId);
+  if (filter.tag) query = query.where(hasTag(filter.tag));
+  if (filter.domain !== undefined) query = query.where('domain', '=', filter.domain);
+  return (await query.execute()).map((r) => r.id);
+}
+
 export interface LinkFilter {
   workspaceId: string;
   q?: string;
@@ -72,11 +90,8 @@ export async function listLinks(db: Executor, f: LinkFilter) {
   if (f.before) query = query.where('id', '<', f.before);
   if (f.status) query = query.where('status', '=', f.status);
   if (f.domain !== undefined) query = query.where('domain', '=', f.domain);
-  if (f.tag) {
-    query = query.where(sql<boolean>`tags like ${likePattern(JSON.stringify(f.tag))} escape '\\'`);
-  }
+  if (f.tag) query = query.where(hasTag(f.tag));
   if (f.q) {
-    // Explicit ESCAPE: SQLite has no default LIKE escape character, PostgreSQL's is backslash.
     const pattern = likePattern(f.q.toLowerCase());
     query = query.where(
       sql<boolean>`(lower(code) like ${pattern} escape '\\' or lower(coalesce(title, '')) like ${pattern} escape '\\' or lower(url) like ${pattern} escape '\\' or lower(tags) like ${pattern} escape '\\')`,
@@ -95,14 +110,4 @@ export async function pageActiveLinks(db: Executor, after: string, limit: number
     .orderBy('id', 'asc')
     .limit(limit)
     .execute();
-}
-
-export async function addScans(db: Executor, counts: Map<string, number>): Promise<void> {
-  for (const [id, n] of counts) {
-    await db
-      .updateTable('links')
-      .set((eb) => ({ scans: eb('scans', '+', n) }))
-      .where('id', '=', id)
-      .execute();
-  }
 }

@@ -3,7 +3,8 @@ import type { Static } from 'typebox';
 import { compileLink, type LinkRecord } from '../redirect/compiled-link.js';
 import { explainRules, type VisitorContext } from './rules.js';
 import type { SimulateBody } from './schemas.js';
-import { parseUserAgent, primaryLanguage } from './user-agent.js';
+import { primaryLanguage } from '../shared/language.js';
+import { parseUserAgent } from '../shared/user-agent.js';
 
 type SimulateInput = Static<typeof SimulateBody>;
 

@@ -227,7 +227,15 @@ export function createRedirectHandler(deps: RedirectDeps) {
     let variant: number | null = null;
     let appUrl: string | null = null;
     if (extras?.rules) {
-      const visitor = new RequestVisitor(req, ip, search, time, link.scans + 1, deps.visitor);
+      const visitor = new RequestVisitor(
+        req,
+        ip,
+        search,
+        link.id,
+        time,
+        link.scans + 1,
+        deps.visitor,
+      );
       const decision = evaluateRules(extras.rules, link.url, visitor);
       location = decision.url;
       rule = decision.ruleIndex;

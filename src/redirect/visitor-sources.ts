@@ -1,34 +1,37 @@
-import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { isbot } from 'isbot';
-
-const DAY_MS = 86_400_000;
+import { classifyRequest } from '../analytics/enrich/classify.js';
+import type { GeoLookup } from '../analytics/enrich/geoip.js';
+import { visitorBucket, type SyncSaltSource } from '../analytics/enrich/visitor.js';
+import type { VisitorSources } from './visitor.js';
 
 /**
- * Sticky A/B buckets: HMAC(daily salt, IP, user agent) → [0, 1). The salt lives only in this
- * process's memory and rotates at midnight UTC, so assignments last a day and cannot be
- * recomputed afterwards (no cookie, nothing stored).
+ * Where rules get the visitor's country and A/B bucket. The bucket is HMAC(today's salt, link,
+ * IP, user agent): sticky for a day, different per link, no cookie, nothing stored (the salt is
+ * the same in-memory one the analytics writer uses for unique visitors).
  */
-export function dailyBucket(now: () => number) {
-  let day = -1;
-  let salt = randomBytes(32);
-  return (ip: string, userAgent: string): number => {
-    const today = Math.floor(now() / DAY_MS);
-    if (today !== day) {
-      day = today;
-      salt = randomBytes(32);
-    }
-    return (
-      createHmac('sha256', salt).update(`${ip}\n${userAgent}`).digest().readUInt32BE(0) / 2 ** 32
-    );
+export function visitorSources(
+  geo: GeoLookup,
+  salts: SyncSaltSource,
+  now: () => number,
+): VisitorSources {
+  return {
+    country: (ip) => geo.country(ip),
+    visitorBucket: (linkId, ip, userAgent) =>
+      visitorBucket(salts.saltFor(now()), `${linkId}\n${ip}`, userAgent),
   };
 }
 
-/** A quick human/bot guess on the hot path, for links whose scan count matters. */
-export function looksHuman(req: IncomingMessage): boolean {
-  if (req.method === 'HEAD') return false;
+/** The same classification analytics applies, so scan limits count exactly the human scans. */
+export function isHumanRequest(req: IncomingMessage): boolean {
   const h = req.headers;
-  if (h['sec-purpose'] || h.purpose || h['x-purpose'] || h['x-moz']) return false;
-  const ua = h['user-agent'];
-  return ua !== undefined && ua.length > 10 && !isbot(ua);
+  return (
+    classifyRequest({
+      userAgent: h['user-agent'],
+      method: req.method ?? 'GET',
+      secPurpose: h['sec-purpose'] as string | undefined,
+      purpose: h.purpose as string | undefined,
+      xPurpose: h['x-purpose'] as string | undefined,
+      xMoz: h['x-moz'] as string | undefined,
+    }) === 'human'
+  );
 }

@@ -1,11 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { VisitorContext } from '../links/rules.js';
-import { parseUserAgent, primaryLanguage } from '../links/user-agent.js';
+import { primaryLanguage } from '../shared/language.js';
+import { parseUserAgent } from '../shared/user-agent.js';
 import type { Browser, Device, Os } from '../links/rules.js';
 
 export interface VisitorSources {
   country(ip: string, req: IncomingMessage): string | null;
-  visitorBucket(ip: string, userAgent: string): number;
+  visitorBucket(linkId: string, ip: string, userAgent: string): number;
 }
 
 /**
@@ -21,6 +22,7 @@ export class RequestVisitor implements VisitorContext {
     private readonly req: IncomingMessage,
     private readonly ip: string,
     private readonly search: string,
+    private readonly linkId: string,
     private readonly time: number,
     private readonly scan: number,
     private readonly sources: VisitorSources,
@@ -66,6 +68,6 @@ export class RequestVisitor implements VisitorContext {
     return this.scan;
   }
   visitorBucket(): number {
-    return this.sources.visitorBucket(this.ip, this.req.headers['user-agent'] ?? '');
+    return this.sources.visitorBucket(this.linkId, this.ip, this.req.headers['user-agent'] ?? '');
   }
 }

@@ -1,5 +1,5 @@
 import { isbot } from 'isbot';
-import { BoundedCache } from './bounded-cache.js';
+import { BoundedCache } from '../../shared/bounded-cache.js';
 
 /**
  * What kind of request a scan event came from. Only 'human' counts as a person; every other

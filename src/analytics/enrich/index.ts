@@ -4,11 +4,17 @@ import {
   isBotClass,
   type TrafficClass,
 } from './classify.js';
+import type { RawScan } from '../../redirect/queue.js';
 import type { GeoLookup } from './geoip.js';
 import { normalizeIp } from './ip.js';
-import { primaryLanguage } from './language.js';
+import { primaryLanguage } from '../../shared/language.js';
 import { referrerHost } from './referrer.js';
-import { parseUserAgent, type BrowserName, type DeviceType, type OsName } from './user-agent.js';
+import {
+  parseUserAgent,
+  type BrowserName,
+  type DeviceType,
+  type OsName,
+} from '../../shared/user-agent.js';
 import {
   shouldHashVisitor,
   utcDayStart,
@@ -17,29 +23,7 @@ import {
   type SyncSaltSource,
 } from './visitor.js';
 
-/** One scan as the redirect path records it: request facts only, nothing derived yet. */
-export interface RawScan {
-  id: string;
-  time: number;
-  linkId: string;
-  workspaceId: string;
-  domain: string;
-  code: string;
-  via: 'qr' | 'link';
-  ruleIndex: number | null;
-  variantIndex: number | null;
-  status: number;
-  method: string;
-  ip: string;
-  userAgent: string;
-  acceptLanguage: string;
-  referer: string;
-  secPurpose: string;
-  /** Purpose, or X-Purpose / X-Moz when Purpose is absent: all accept the same tokens. */
-  purpose: string;
-  dnt: string;
-  secGpc: string;
-}
+export type { RawScan };
 
 /**
  * What may be stored. It never carries the IP or the full user agent (PRV-01), only the
@@ -136,7 +120,6 @@ export async function enrichBatch(
 
 export { classifyRequest, classifyUserAgent, isBotClass, type TrafficClass } from './classify.js';
 export { openGeoDatabase, type GeoLookup } from './geoip.js';
-export { parseUserAgent } from './user-agent.js';
 export {
   DailySaltStore,
   shouldHashVisitor,

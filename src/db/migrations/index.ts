@@ -2,11 +2,13 @@ import type { Migration } from 'kysely';
 import type { DialectName } from '../index.js';
 import * as accounts from './2026-11-26-01-accounts.js';
 import { linksMigration } from './2026-11-26-02-links.js';
+import * as analytics from './2026-11-26-03-analytics.js';
 
 /** Every migration in order; names are frozen once released. */
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   return {
     '2026-11-26-01-accounts': accounts,
     '2026-11-26-02-links': linksMigration(dialect),
+    '2026-11-26-03-analytics': analytics,
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseUserAgent, primaryLanguage } from './user-agent.js';
+import { parseUserAgent } from './user-agent.js';
+import { primaryLanguage } from './language.js';
 
 const IPHONE_SAFARI =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
@@ -110,12 +111,13 @@ describe('parseUserAgent', () => {
       'android',
       'chrome',
     ],
-    ['curl/8.5.0', 'desktop', null, 'other'],
+    // Clients that are not browsers have no browser family: a `browser` rule never matches them.
+    ['curl/8.5.0', 'desktop', null, null],
     [
       'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
       'desktop',
       null,
-      'other',
+      null,
     ],
   ])('%s', (ua, device, os, browser) => {
     expect(parseUserAgent(ua)).toEqual({ device, os, browser });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readUaFixture } from '../../../test/helpers/ua-fixtures.js';
+import { readUaFixture } from '../../test/helpers/ua-fixtures.js';
 import { parseUserAgent, type UserAgentInfo } from './user-agent.js';
 
 const cases: [string, string, UserAgentInfo][] = [
