@@ -35,7 +35,12 @@ import { pruneAnalytics } from './analytics/jobs.js';
 import { LiveFeed } from './analytics/live.js';
 import { analyticsRoutes } from './analytics/routes.js';
 import { startAnalyticsWriter, type AnalyticsWriter } from './analytics/writer.js';
-import { DEFAULT_PLANS, PlanCatalogue } from './billing/plans.js';
+import { loadPlanCatalogue } from './billing/plans.js';
+import { Entitlements } from './billing/entitlements.js';
+import { billingProcessor, type BillingProcessor } from './billing/processor.js';
+import { billingRoutes } from './billing/routes.js';
+import { stripeClient, stripePayments } from './adapters/payments.js';
+import type Stripe from 'stripe';
 import { pruneChanges } from './db/changes.js';
 import { startScheduler } from './scheduler.js';
 
@@ -52,6 +57,8 @@ export interface AppOverrides {
   writer?: { intervalMs?: number; batchSize?: number };
   queueCapacity?: number;
   liveHeartbeatMs?: number;
+  /** A Stripe SDK client (tests point it at a local stand-in of the API). */
+  stripe?: Stripe;
 }
 
 export interface App {
@@ -62,6 +69,7 @@ export interface App {
   readonly redirect: RedirectEngine;
   readonly analytics: { writer: AnalyticsWriter; live: LiveFeed; salts: DailySaltStore };
   readonly jobs: { run(name: string): Promise<void> };
+  readonly billing: { entitlements: Entitlements; processor: BillingProcessor | null };
   /** Listens on the configured port (or the given one, 0 = random); resolves to the base URL. */
   listen(port?: number): Promise<string>;
   /** Graceful stop: no new connections, in-flight requests finish, then flush and close. */
@@ -83,6 +91,19 @@ export function createLogger(level: Config['logLevel']): FastifyBaseLogger {
       censor: '[redacted]',
     },
   });
+}
+
+/** Each workspace's plan budget for the API rate limit, remembered for 10 s per workspace. */
+function apiBudget(entitlements: Entitlements, db: AppContext['db'], now: () => number) {
+  const cache = new Map<string, { budget: number; until: number }>();
+  return async (workspaceId: string): Promise<number> => {
+    const hit = cache.get(workspaceId);
+    if (hit && hit.until > now()) return hit.budget;
+    const { plan } = await entitlements.current(db, workspaceId);
+    if (cache.size > 10_000) cache.clear();
+    cache.set(workspaceId, { budget: plan.limits.apiRequestsPerMinute, until: now() + 10_000 });
+    return plan.limits.apiRequestsPerMinute;
+  };
 }
 
 /** The composition root: the one place that picks implementations and wires domains. */
@@ -116,7 +137,20 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const geo = overrides.geo ?? (await openGeoDatabase(config.geoipDb));
   const salts = new DailySaltStore({ now });
   const live = new LiveFeed();
-  const plans = new PlanCatalogue(DEFAULT_PLANS);
+  const plans = loadPlanCatalogue(config.plans.file, config.plans.stripePrices, [
+    config.plans.defaultPlan,
+  ]);
+  const entitlements = new Entitlements(plans, config.plans.graceDays * 86_400_000, now);
+  const stripe =
+    config.stripe.secretKey && config.stripe.webhookSecret
+      ? (() => {
+          const payments = stripePayments(
+            overrides.stripe ?? stripeClient(config.stripe.secretKey),
+            config.stripe.webhookSecret,
+          );
+          return { payments, processor: billingProcessor(ctx, plans, payments) };
+        })()
+      : null;
   const redirect = createRedirectEngine(ctx, {
     clientIp: resolveClientIp,
     visitor: visitorSources(geo, salts, now),
@@ -147,28 +181,36 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const accounts = accountsService(ctx);
   registerCsrf(api, config.http.baseUrl.origin);
   registerAuth(api, ctx, accounts);
-  registerRateLimit(api, ctx.limiter, overrides.rateLimits ?? DEFAULT_RATE_LIMITS, () =>
-    clock.now(),
+  registerRateLimit(
+    api,
+    ctx.limiter,
+    overrides.rateLimits ?? DEFAULT_RATE_LIMITS,
+    now,
+    apiBudget(entitlements, ctx.db, now),
   );
   registerIdempotency(api, ctx.db, () => clock.now());
   registerHttpMetrics(api, metrics);
 
   systemRoutes(api, database, metrics);
   accountRoutes(api, ctx, accounts);
-  workspaceRoutes(api, ctx);
+  workspaceRoutes(api, ctx, entitlements);
   apiKeyRoutes(api, ctx);
   auditRoutes(api, ctx);
-  linkRoutes(api, ctx, redirect.directory);
+  linkRoutes(api, ctx, redirect.directory, entitlements);
   const domains = domainsService(
     ctx,
     overrides.resolver ?? dnsResolver(config.dnsServers),
     redirect.directory,
     destinationChecker(redirect.directory),
+    entitlements,
   );
   domainRoutes(api, ctx, domains);
-  analyticsRoutes(api, ctx, live, { heartbeatMs: overrides.liveHeartbeatMs });
+  analyticsRoutes(api, ctx, live, entitlements, { heartbeatMs: overrides.liveHeartbeatMs });
+  billingRoutes(api, ctx, entitlements, stripe);
   await api.ready();
   await redirect.start();
+  // Webhooks received before a crash or restart are applied now.
+  void stripe?.processor.drain();
   const writer = startAnalyticsWriter(ctx, redirect.queue, { geo, salts, live }, overrides.writer);
   registerRedirectMetrics(metrics, redirect, writer);
   const scheduler = startScheduler(
@@ -190,6 +232,16 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         run: () => pruneChanges(ctx.db, now() - 86_400_000),
       },
       { name: 'domain-recheck', everyMs: 3600_000, run: () => domains.recheckAll() },
+      ...(stripe
+        ? [
+            { name: 'billing-events', everyMs: 60_000, run: () => stripe.processor.drain() },
+            {
+              name: 'billing-reconcile',
+              everyMs: 86_400_000,
+              run: () => stripe.processor.reconcile(),
+            },
+          ]
+        : []),
     ],
     log,
   );
@@ -211,6 +263,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     redirect,
     analytics: { writer, live, salts },
     jobs: scheduler,
+    billing: { entitlements, processor: stripe?.processor ?? null },
     async listen(port = config.http.port) {
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);

@@ -1,4 +1,5 @@
 import type { AppContext } from '../context.js';
+import type { Entitlements } from '../billing/entitlements.js';
 import type { Api } from '../http/server.js';
 import { withErrors } from '../http/schemas.js';
 import { actorOf } from '../workspaces/routes.js';
@@ -13,6 +14,7 @@ export function analyticsRoutes(
   app: Api,
   ctx: AppContext,
   live: LiveFeed,
+  entitlements: Entitlements,
   options: { heartbeatMs?: number } = {},
 ): void {
   const tags = ['analytics'];
@@ -46,6 +48,7 @@ export function analyticsRoutes(
     },
     async (request, reply) => {
       const { workspace } = actorOf(request);
+      await entitlements.assert(ctx.db, workspace.id, { kind: 'feature', feature: 'csvExport' });
       await streamCsv(ctx, reply, workspace.id, request.query);
     },
   );
@@ -63,6 +66,7 @@ export function analyticsRoutes(
     },
     async (request, reply) => {
       const { workspace } = actorOf(request);
+      await entitlements.assert(ctx.db, workspace.id, { kind: 'feature', feature: 'liveView' });
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {

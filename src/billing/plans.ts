@@ -1,3 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { Type } from 'typebox';
+import { Value } from 'typebox/value';
+import { ConfigError } from '../config/index.js';
+
 /**
  * The plan catalogue: limits and features per plan. Defaults live here; operators override
  * them with a JSON file (QRLINK_PLANS_FILE). `null` means unlimited.
@@ -128,4 +133,104 @@ export class PlanCatalogue {
   }
 
   retentionDays = (planId: string): number | null => this.get(planId).limits.retentionDays;
+
+  /** The smallest plan, where lapsed subscriptions land. */
+  get free(): Plan {
+    return [...this.plans].sort((a, b) => a.rank - b.rank)[0] as Plan;
+  }
+
+  byPrice(priceId: string): Plan | null {
+    return this.plans.find((p) => p.stripePriceId === priceId) ?? null;
+  }
+
+  /** The smallest bigger plan that allows `ok`, for "upgrade to …" in plan-limit errors. */
+  upgradeFrom(current: Plan, ok: (plan: Plan) => boolean): Plan | null {
+    return (
+      [...this.plans]
+        .filter((p) => p.rank > current.rank && ok(p))
+        .sort((a, b) => a.rank - b.rank)[0] ?? null
+    );
+  }
+}
+
+const Limit = Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]);
+const PlanSchema = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$' }),
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    rank: Type.Integer({ minimum: 0 }),
+    limits: Type.Object(
+      {
+        linksPerMonth: Limit,
+        activeQrCodes: Limit,
+        customDomains: Limit,
+        members: Limit,
+        apiRequestsPerMinute: Type.Integer({ minimum: 1 }),
+        retentionDays: Limit,
+      },
+      { additionalProperties: false },
+    ),
+    features: Type.Object(
+      {
+        smartRules: Type.Boolean(),
+        abSplits: Type.Boolean(),
+        passwordLinks: Type.Boolean(),
+        customDomains: Type.Boolean(),
+        csvExport: Type.Boolean(),
+        liveView: Type.Boolean(),
+      },
+      { additionalProperties: false },
+    ),
+    stripePriceId: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+const PlansFile = Type.Object(
+  { plans: Type.Array(PlanSchema, { minItems: 1 }) },
+  { additionalProperties: false },
+);
+
+/**
+ * The catalogue in force: the file from QRLINK_PLANS_FILE (validated; a mistake stops start-up
+ * naming the variable) or the defaults, with Stripe price ids from QRLINK_STRIPE_PRICES.
+ */
+export function loadPlanCatalogue(
+  file: string | null,
+  prices: Readonly<Record<string, string>>,
+  required: readonly string[],
+): PlanCatalogue {
+  let plans: Plan[] = DEFAULT_PLANS.map((p) => ({ ...p }));
+  if (file) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(
+        'QRLINK_PLANS_FILE',
+        `cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+    if (!Value.Check(PlansFile, parsed)) {
+      const first = [...Value.Errors(PlansFile, parsed)][0];
+      throw new ConfigError(
+        'QRLINK_PLANS_FILE',
+        `${file} is invalid at ${first?.instancePath || '/'}: ${first?.message ?? 'bad value'}`,
+      );
+    }
+    plans = parsed.plans.map((p) => ({ ...p, stripePriceId: p.stripePriceId ?? null }));
+  }
+  for (const [planId, priceId] of Object.entries(prices)) {
+    const plan = plans.find((p) => p.id === planId);
+    if (!plan) throw new ConfigError('QRLINK_STRIPE_PRICES', `unknown plan "${planId}"`);
+    plan.stripePriceId = priceId;
+  }
+  for (const id of required) {
+    if (!plans.some((p) => p.id === id)) {
+      throw new ConfigError(
+        file ? 'QRLINK_PLANS_FILE' : 'QRLINK_DEFAULT_PLAN',
+        `plan "${id}" is not in the catalogue`,
+      );
+    }
+  }
+  return new PlanCatalogue(plans);
 }

@@ -5,13 +5,15 @@ import { createApiKey } from '../api-keys/service.js';
 import { buildApp, type App } from '../app.js';
 import { loadConfig } from '../config/index.js';
 import { AppError } from '../errors.js';
-import { findWorkspaceByName, listWorkspacesOfUser } from '../workspaces/repo.js';
+import { recordAudit } from '../audit/repo.js';
+import { findWorkspace, findWorkspaceByName, listWorkspacesOfUser } from '../workspaces/repo.js';
 import { SCOPES, scopesGrantable, type Role, type Scope } from '../workspaces/roles.js';
 import { type CliCommand, type CliIo, parseFlags, printFields, UsageError } from './io.js';
 
 const HELP = `Usage:
   qrlink admin create-user --email E --password P [--name N] [--workspace NAME]
   qrlink admin create-key --email E [--workspace NAME] [--name N] [--scopes s1,s2] [--test]
+  qrlink admin set-plan --workspace W --plan P      (W: workspace id or name)
 
 Scopes: ${SCOPES.join(', ')} (default: all that the user's role allows).
 `;
@@ -99,13 +101,49 @@ async function createKey(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+async function setPlan(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags(args, { workspace: { type: 'string' }, plan: { type: 'string' } });
+  const workspace = required(values.workspace, '--workspace');
+  const planId = required(values.plan, '--plan');
+  const result = await withApp(io, async (app) => {
+    const plans = app.billing.entitlements.plans;
+    if (!plans.has(planId)) {
+      throw new UsageError(`--plan must be one of ${plans.plans.map((p) => p.id).join(', ')}`);
+    }
+    const ws =
+      (await findWorkspace(app.ctx.db, workspace)) ??
+      (await findWorkspaceByName(app.ctx.db, workspace));
+    if (!ws) throw new AppError('not_found', `No workspace with id or name "${workspace}"`);
+    const now = app.ctx.clock.now();
+    await app.ctx.db.transaction().execute(async (tx) => {
+      await tx.updateTable('workspaces').set({ plan: planId }).where('id', '=', ws.id).execute();
+      await recordAudit(
+        tx,
+        {
+          workspaceId: ws.id,
+          actorUserId: null,
+          action: 'plan.change',
+          targetType: 'workspace',
+          targetId: ws.id,
+          details: { from: ws.plan, to: planId, by: 'cli' },
+        },
+        now,
+      );
+    });
+    return { id: ws.id, from: ws.plan };
+  });
+  printFields(io, { workspace: result.id, plan: planId, previous: result.from });
+  return 0;
+}
+
 export const run: CliCommand = async (args, io) => {
   const [sub, ...rest] = args;
   if (sub === 'create-user') return createUser(rest, io);
   if (sub === 'create-key') return createKey(rest, io);
+  if (sub === 'set-plan') return setPlan(rest, io);
   if (sub === undefined || sub === '--help' || sub === '-h') {
     io.stdout.write(HELP);
     return sub === undefined ? 2 : 0;
   }
-  throw new UsageError(`unknown admin command "${sub}" (create-user, create-key)`);
+  throw new UsageError(`unknown admin command "${sub}" (create-user, create-key, set-plan)`);
 };

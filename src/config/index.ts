@@ -58,6 +58,12 @@ export interface Config {
   plans: {
     /** QRLINK_DEFAULT_PLAN: plan of new workspaces (default free with Stripe, unlimited without). */
     defaultPlan: string;
+    /** QRLINK_PLANS_FILE: JSON file replacing the default plan catalogue (see docs/billing.md). */
+    file: string | null;
+    /** QRLINK_STRIPE_PRICES: plan=price_id pairs, comma-separated (e.g. pro=price_123,business=price_456). */
+    stripePrices: Readonly<Record<string, string>>;
+    /** QRLINK_GRACE_DAYS: days premium features last after a failed payment (default 14). */
+    graceDays: number;
   };
   /** QRLINK_LOG_LEVEL: fatal | error | warn | info | debug | trace | silent (default info). */
   logLevel: LogLevel;
@@ -147,6 +153,19 @@ function cidrList(env: Env, name: string): string[] {
   return list;
 }
 
+function pairs(env: Env, name: string): Record<string, string> {
+  const raw = str(env, name);
+  if (raw === null) return {};
+  const out: Record<string, string> = {};
+  for (const entry of raw.split(',')) {
+    const [key, value] = entry.split('=').map((part) => part.trim());
+    if (!key || !value)
+      throw new ConfigError(name, `"${entry.trim()}" is not of the form plan=price_id`);
+    out[key] = value;
+  }
+  return out;
+}
+
 function dnsServers(env: Env, name: string): string[] {
   const raw = str(env, name);
   if (raw === null) return [];
@@ -200,6 +219,9 @@ export function loadConfig(env: Env): Config {
     plans: {
       defaultPlan:
         str(env, 'QRLINK_DEFAULT_PLAN') ?? (str(env, 'STRIPE_SECRET_KEY') ? 'free' : 'unlimited'),
+      file: str(env, 'QRLINK_PLANS_FILE'),
+      stripePrices: pairs(env, 'QRLINK_STRIPE_PRICES'),
+      graceDays: int(env, 'QRLINK_GRACE_DAYS', 14, 0, 365),
     },
     logLevel: oneOf(
       env,

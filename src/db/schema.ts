@@ -196,7 +196,58 @@ export interface VisitorDaysTable {
   visitor_hash: string;
 }
 
+export interface UsageCountersTable {
+  workspace_id: string;
+  meter: string;
+  period: string;
+  value: number;
+}
+
+export interface SubscriptionsTable {
+  workspace_id: string;
+  customer_id: string | null;
+  subscription_id: string | null;
+  plan: string | null;
+  status: string | null;
+  current_period_end: number | null;
+  cancel_at_period_end: number;
+  trial_end: number | null;
+  snapshot_at: number;
+  snapshot_rank: number;
+  updated_at: number;
+}
+
+export interface StripeEventsTable {
+  id: string;
+  type: string;
+  created: number;
+  payload: string;
+  received_at: number;
+  processed_at: number | null;
+  outcome: string | null;
+}
+
+export interface InvoicePaymentsTable {
+  invoice_id: string;
+  workspace_id: string;
+  first_failed_at: number | null;
+  paid_at: number | null;
+}
+
+export interface BillingEmailsTable {
+  key: string;
+  workspace_id: string;
+  kind: string;
+  created_at: number;
+  sent_at: number | null;
+}
+
 export interface DB {
+  usage_counters: UsageCountersTable;
+  subscriptions: SubscriptionsTable;
+  stripe_events: StripeEventsTable;
+  invoice_payments: InvoicePaymentsTable;
+  billing_emails: BillingEmailsTable;
   scan_events: ScanEventsTable;
   rollup_hourly: RollupHourlyTable;
   rollup_daily: RollupDailyTable;

@@ -2,6 +2,7 @@ import { domainToASCII } from 'node:url';
 import { isIP } from 'node:net';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../context.js';
+import type { Entitlements } from '../billing/entitlements.js';
 import type { TxtResolver } from '../adapters/dns.js';
 import { recordAudit } from '../audit/repo.js';
 import { recordChange } from '../db/changes.js';
@@ -92,6 +93,7 @@ export function domainsService(
   resolver: TxtResolver,
   directory: DomainDirectory,
   checkUrl: (url: string, field: string) => string,
+  entitlements: Entitlements,
 ): DomainsService {
   async function hasRecord(host: string, token: string): Promise<boolean> {
     const records = await resolver.resolveTxt(verificationName(host));
@@ -127,6 +129,7 @@ export function domainsService(
       const now = ctx.clock.now();
       const id = newId('dom', now);
       await ctx.db.transaction().execute(async (tx) => {
+        await entitlements.assert(tx, workspaceId, { kind: 'domain.create' });
         await repo.insertDomain(tx, {
           id,
           workspaceId,
@@ -230,6 +233,7 @@ export function domainsService(
       const now = ctx.clock.now();
       await ctx.db.transaction().execute(async (tx) => {
         await repo.deleteDomain(tx, id);
+        await entitlements.released(tx, workspaceId, 'domains');
         await recordChange(tx, ctx.dialect, 'domain', id, now);
         await recordAudit(
           tx,

@@ -8,8 +8,12 @@ export interface RateLimitPolicy {
   windowMs: number;
 }
 
+/**
+ * Ceilings per class. Inside a workspace the plan's `apiRequestsPerMinute` lowers the API
+ * ceiling (free 60, pro 600, …); the ceiling caps even unlimited plans.
+ */
 export const DEFAULT_RATE_LIMITS: Record<Exclude<RateLimitClass, 'none'>, RateLimitPolicy> = {
-  api: { limit: 600, windowMs: 60_000 },
+  api: { limit: 10_000, windowMs: 60_000 },
   auth: { limit: 20, windowMs: 60_000 },
 };
 
@@ -33,16 +37,24 @@ export function setRateLimitHeaders(
   reply.header('x-ratelimit-reset', String(Math.ceil((now + result.resetMs) / 1000)));
 }
 
+/** The API budget of a workspace's plan; requests outside a workspace use the defaults. */
+export type ApiBudget = (workspaceId: string) => Promise<number | null>;
+
 export function registerRateLimit(
   app: FastifyInstance,
   limiter: Limiter,
   policies: typeof DEFAULT_RATE_LIMITS,
   now: () => number,
+  apiBudget: ApiBudget,
 ): void {
   app.addHook('onRequest', async (request, reply) => {
     const cls = request.routeOptions.config.rateLimit ?? 'api';
     if (cls === 'none') return;
-    const policy = policies[cls];
+    let policy = policies[cls];
+    if (cls === 'api' && request.workspace) {
+      const budget = await apiBudget(request.workspace.id);
+      if (budget !== null) policy = { ...policy, limit: Math.min(policy.limit, budget) };
+    }
     const principal = request.principal;
     const subject =
       cls === 'auth'

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../context.js';
+import type { Entitlements } from '../billing/entitlements.js';
 import type { DomainDirectory } from '../domains/directory.js';
 import type { Api } from '../http/server.js';
 import { page, withErrors } from '../http/schemas.js';
@@ -22,9 +23,14 @@ import {
 } from './schemas.js';
 import { linkView, linksService, shortUrlOf, type Actor } from './service.js';
 
-export function linkRoutes(app: Api, ctx: AppContext, directory: DomainDirectory): void {
+export function linkRoutes(
+  app: Api,
+  ctx: AppContext,
+  directory: DomainDirectory,
+  entitlements: Entitlements,
+): void {
   const tags = ['links'];
-  const service = linksService(ctx, directory);
+  const service = linksService(ctx, directory, entitlements);
   const baseUrl = ctx.config.http.baseUrl;
   const view = (row: Parameters<typeof linkView>[0]) =>
     linkView(row, baseUrl, directory.defaultHost);

@@ -1,6 +1,7 @@
 import type { Static } from 'typebox';
 import { AppError, type FieldError } from '../errors.js';
 import type { AppContext } from '../context.js';
+import type { Entitlements, Feature } from '../billing/entitlements.js';
 import { hashPassword } from '../accounts/passwords.js';
 import { recordAudit } from '../audit/repo.js';
 import { recordChange } from '../db/changes.js';
@@ -74,7 +75,26 @@ export interface Actor {
   ip: string;
 }
 
-export function linksService(ctx: AppContext, directory: DomainDirectory) {
+/** Premium features a link write sets (rules, splits, password, custom domain). */
+function featuresUsed(
+  input: UpdateLinkInput & { domain?: string },
+  customDomain: boolean,
+): Feature[] {
+  const features: Feature[] = [];
+  if (input.rules && input.rules.length > 0) {
+    features.push('smartRules');
+    if (input.rules.some((rule) => rule.split !== undefined)) features.push('abSplits');
+  }
+  if (input.password) features.push('passwordLinks');
+  if (customDomain) features.push('customDomains');
+  return features;
+}
+
+export function linksService(
+  ctx: AppContext,
+  directory: DomainDirectory,
+  entitlements: Entitlements,
+) {
   const checkUrl = destinationChecker(directory);
 
   function checkRules(rules: unknown): string {
@@ -165,6 +185,10 @@ export function linksService(ctx: AppContext, directory: DomainDirectory) {
         const code = input.code ?? generateCode();
         try {
           await ctx.db.transaction().execute(async (tx) => {
+            await entitlements.assert(tx, actor.workspaceId, {
+              kind: 'link.create',
+              features: featuresUsed(input, domain !== ''),
+            });
             await repo.insertLink(tx, {
               id,
               workspace_id: actor.workspaceId,
@@ -215,6 +239,10 @@ export function linksService(ctx: AppContext, directory: DomainDirectory) {
       const before = await load(actor.workspaceId, id);
       if (before.archived_at !== null)
         throw new AppError('conflict', 'Archived links cannot be changed');
+      await entitlements.assert(ctx.db, actor.workspaceId, {
+        kind: 'link.update',
+        features: featuresUsed(input, false),
+      });
       const columns = await editableColumns(input);
       const now = ctx.clock.now();
       await ctx.db.transaction().execute(async (tx) => {
@@ -247,6 +275,7 @@ export function linksService(ctx: AppContext, directory: DomainDirectory) {
       const now = ctx.clock.now();
       await ctx.db.transaction().execute(async (tx) => {
         await repo.updateLink(tx, actor.workspaceId, id, { archived_at: now, updated_at: now });
+        await entitlements.released(tx, actor.workspaceId, 'active_links');
         await recordChange(tx, ctx.dialect, 'link', id, now);
         await recordAudit(
           tx,

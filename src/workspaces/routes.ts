@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../context.js';
+import type { Entitlements } from '../billing/entitlements.js';
 import type { Api } from '../http/server.js';
 import type { Principal, WorkspaceAccess } from '../http/types.js';
 import { iso, page, PageQuery, withErrors } from '../http/schemas.js';
@@ -40,7 +41,7 @@ function sliceAfter<T extends { id: string }>(
   return start < 0 ? [] : rows.slice(start, start + limit + 1);
 }
 
-export function workspaceRoutes(app: Api, ctx: AppContext): void {
+export function workspaceRoutes(app: Api, ctx: AppContext, entitlements: Entitlements): void {
   const tags = ['workspaces'];
 
   app.get(
@@ -274,6 +275,7 @@ export function workspaceRoutes(app: Api, ctx: AppContext): void {
     async (request, reply) => {
       const inv = await service.inviteMember(
         ctx,
+        entitlements,
         actorOf(request),
         request.body.email,
         request.body.role,

@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
 import type { AppContext } from '../context.js';
+import type { Entitlements } from '../billing/entitlements.js';
 import { recordAudit } from '../audit/repo.js';
 import { deleteSessionsOfUser } from '../accounts/repo.js';
 import { hashToken, normalizeEmail, randomToken } from '../accounts/tokens.js';
@@ -144,7 +145,13 @@ export async function removeMember(ctx: AppContext, actor: Actor, userId: string
   });
 }
 
-export async function inviteMember(ctx: AppContext, actor: Actor, rawEmail: string, role: Role) {
+export async function inviteMember(
+  ctx: AppContext,
+  entitlements: Entitlements,
+  actor: Actor,
+  rawEmail: string,
+  role: Role,
+) {
   if (!canAssignRole(actor.workspace.role, null, role)) {
     throw new AppError('forbidden', `Your role (${actor.workspace.role}) cannot invite a ${role}`);
   }
@@ -154,6 +161,7 @@ export async function inviteMember(ctx: AppContext, actor: Actor, rawEmail: stri
   const id = newId('inv', now);
   const expiresAt = now + INVITATION_TTL_MS;
   await ctx.db.transaction().execute(async (tx) => {
+    await entitlements.assert(tx, actor.workspace.id, { kind: 'member.invite' });
     await repo.insertInvitation(tx, {
       id,
       workspaceId: actor.workspace.id,
