@@ -81,16 +81,11 @@ export function accountRoutes(app: Api, ctx: AppContext, accounts: AccountsServi
         summary: 'Sign out (ends this session)',
         response: withErrors({ 204: { type: 'null' } }),
       },
-      config: { auth: 'user', rateLimit: 'auth' },
+      config: { auth: 'user', sessionOnly: true, rateLimit: 'auth' },
     },
     async (request, reply) => {
       const principal = request.principal;
-      if (principal?.kind !== 'session') {
-        throw new AppError(
-          'forbidden',
-          'Only a browser session can sign out; revoke API keys instead',
-        );
-      }
+      if (principal?.kind !== 'session') throw new AppError('unauthenticated');
       await accounts.logout(principal.sessionId, principal.userId, request.clientIp);
       reply.clearCookie(cookieName, { path: '/', secure, httpOnly: true, sameSite: 'lax' });
       return reply.code(204).send(null);

@@ -12,6 +12,7 @@ import Fastify, {
   type FastifyServerFactory,
 } from 'fastify';
 import { registerErrorHandling } from './errors.js';
+import { trackRoutes } from './route-table.js';
 import { Problem } from './schemas.js';
 
 export type Api = FastifyInstance<
@@ -67,6 +68,7 @@ export async function createApi(options: ApiOptions): Promise<Api> {
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? strict : coercing).compile(schema),
   );
+  trackRoutes(app);
   app.addSchema(Problem);
   registerErrorHandling(app);
   await app.register(cookie);

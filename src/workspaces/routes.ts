@@ -80,15 +80,10 @@ export function workspaceRoutes(app: Api, ctx: AppContext): void {
         body: CreateWorkspaceBody,
         response: withErrors({ 201: WorkspaceView }),
       },
-      config: { auth: 'user', idempotent: true },
+      config: { auth: 'user', sessionOnly: true, idempotent: true },
     },
     async (request, reply) => {
       const principal = request.principal as Principal;
-      if (principal.kind !== 'session')
-        throw new AppError(
-          'forbidden',
-          'API keys belong to one workspace and cannot create others',
-        );
       const ws = await service.createWorkspace(
         ctx,
         principal.userId,
@@ -224,7 +219,7 @@ export function workspaceRoutes(app: Api, ctx: AppContext): void {
         params: MemberParams,
         response: withErrors({ 204: Type.Null(), 409: { $ref: 'Problem' } }),
       },
-      config: { auth: 'workspace', permission: 'workspace:read' },
+      config: { auth: 'workspace', permission: 'members:manage', selfParam: 'userId' },
     },
     async (request, reply) => {
       await service.removeMember(ctx, actorOf(request), request.params.userId);
@@ -316,12 +311,10 @@ export function workspaceRoutes(app: Api, ctx: AppContext): void {
           409: { $ref: 'Problem' },
         }),
       },
-      config: { auth: 'user' },
+      config: { auth: 'user', sessionOnly: true },
     },
     async (request) => {
       const principal = request.principal as Principal;
-      if (principal.kind !== 'session')
-        throw new AppError('forbidden', 'Sign in to accept an invitation');
       return service.acceptInvitation(
         ctx,
         principal.userId,
