@@ -112,7 +112,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     clock.now(),
   );
   registerAuthorization(api, ctx);
-  registerIdempotency(api, ctx.db, () => clock.now());
+  registerIdempotency(api, ctx.db, () => clock.now(), ctx.secret);
   registerHttpMetrics(api, metrics);
 
   systemRoutes(api, database, metrics);

@@ -69,6 +69,8 @@ export async function createApi(options: ApiOptions): Promise<Api> {
     (httpPart === 'body' ? strict : coercing).compile(schema),
   );
   trackRoutes(app);
+  // JSON only: a text/plain body (what a cross-site form can send without a preflight) is 415.
+  app.removeContentTypeParser('text/plain');
   app.addSchema(Problem);
   registerErrorHandling(app);
   await app.register(cookie);

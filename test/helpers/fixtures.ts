@@ -2,6 +2,7 @@ import { hashPassword } from '../../src/accounts/passwords.js';
 import { insertSession, insertUser } from '../../src/accounts/repo.js';
 import { hashToken, randomToken } from '../../src/accounts/tokens.js';
 import { createApiKey } from '../../src/api-keys/service.js';
+import { recordAudit } from '../../src/audit/repo.js';
 import { sessionCookieName } from '../../src/http/auth.js';
 import { newId } from '../../src/shared/ids.js';
 import { insertInvitation, insertMembership, insertWorkspace } from '../../src/workspaces/repo.js';
@@ -43,7 +44,7 @@ export async function makeUser(t: TestApp, prefix = 'fx'): Promise<FixtureUser> 
     tokenHash: hashToken(token),
     userId,
     now,
-    expiresAt: now + 24 * 3600_000,
+    expiresAt: now + 14 * 24 * 3600_000,
   });
   const cookie = `${sessionCookieName(t.app.ctx.config.http.baseUrl)}=${token}`;
   return { userId, email, cookie, session: caller(t.url, { cookie }) };
@@ -163,3 +164,47 @@ export async function fillPath(
   }
   return path;
 }
+
+/**
+ * How to add `n` more items to what each list route returns for the tenant's owner. A new list
+ * route makes the pagination suite fail until it has an entry here.
+ */
+export const LIST_SEEDS: Record<string, (t: TestApp, tenant: Tenant, n: number) => Promise<void>> =
+  {
+    '/api/v1/workspaces': async (t, tenant, n) => {
+      const now = t.app.ctx.clock.now();
+      for (let i = 0; i < n; i++) {
+        const id = newId('wsp', now);
+        await insertWorkspace(t.app.ctx.db, { id, name: `extra ${i}`, plan: 'unlimited', now });
+        await insertMembership(t.app.ctx.db, {
+          workspaceId: id,
+          userId: tenant.owner.userId,
+          role: 'viewer',
+          now,
+        });
+      }
+    },
+    '/api/v1/workspaces/:workspaceId/members': async (t, tenant, n) => {
+      for (let i = 0; i < n; i++) await addMember(t, tenant.workspaceId, 'viewer');
+    },
+    '/api/v1/workspaces/:workspaceId/invitations': async (t, tenant, n) => {
+      for (let i = 0; i < n; i++) await makeInvitation(t, tenant.workspaceId, tenant.owner);
+    },
+    '/api/v1/api-keys': async (t, tenant, n) => {
+      for (let i = 0; i < n; i++)
+        await makeKey(t, tenant.workspaceId, tenant.owner, ['links:read']);
+    },
+    '/api/v1/audit-log': async (t, tenant, n) => {
+      for (let i = 0; i < n; i++) {
+        await recordAudit(
+          t.app.ctx.db,
+          {
+            workspaceId: tenant.workspaceId,
+            actorUserId: tenant.owner.userId,
+            action: 'test.seed',
+          },
+          t.app.ctx.clock.now() + i,
+        );
+      }
+    },
+  };
