@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 import type { AppContext } from '../context.js';
 import type { Api } from '../http/server.js';
 import type { Principal, WorkspaceAccess } from '../http/types.js';
-import { iso, page, PageQuery, withErrors } from '../http/schemas.js';
+import { iso, page, PageQuery, problemResponse, withErrors } from '../http/schemas.js';
 import { decodeCursor, toPage } from '../http/pagination.js';
 import * as repo from './repo.js';
 import * as service from './service.js';
@@ -200,7 +200,10 @@ export function workspaceRoutes(app: Api, ctx: AppContext): void {
         summary: "Change a member's role",
         params: MemberParams,
         body: UpdateMemberBody,
-        response: withErrors({ 204: Type.Null(), 409: { $ref: 'Problem' } }),
+        response: withErrors({
+          204: Type.Null(),
+          409: problemResponse('Conflicts with the current state'),
+        }),
       },
       config: { auth: 'workspace', permission: 'members:manage' },
     },
@@ -217,7 +220,10 @@ export function workspaceRoutes(app: Api, ctx: AppContext): void {
         tags,
         summary: 'Remove a member, or leave (your own id)',
         params: MemberParams,
-        response: withErrors({ 204: Type.Null(), 409: { $ref: 'Problem' } }),
+        response: withErrors({
+          204: Type.Null(),
+          409: problemResponse('Conflicts with the current state'),
+        }),
       },
       config: { auth: 'workspace', permission: 'members:manage', selfParam: 'userId' },
     },
@@ -308,7 +314,7 @@ export function workspaceRoutes(app: Api, ctx: AppContext): void {
         body: AcceptInvitationBody,
         response: withErrors({
           200: Type.Object({ id: Type.String(), name: Type.String(), role: Type.String() }),
-          409: { $ref: 'Problem' },
+          409: problemResponse('Conflicts with the current state'),
         }),
       },
       config: { auth: 'user', sessionOnly: true },
