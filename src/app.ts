@@ -12,7 +12,7 @@ import { auditRoutes } from './audit/routes.js';
 import type { Config } from './config/index.js';
 import type { AppContext } from './context.js';
 import { migrateToLatest, openDatabase, sqliteFileFor, type Database } from './db/index.js';
-import { registerAuth } from './http/auth.js';
+import { registerAuth, registerAuthorization } from './http/auth.js';
 import { clientIpResolver } from './http/client-ip.js';
 import { registerCsrf } from './http/csrf.js';
 import { pruneIdempotencyKeys, registerIdempotency } from './http/idempotency.js';
@@ -188,7 +188,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     now,
     apiBudget(entitlements, ctx.db, now),
   );
-  registerIdempotency(api, ctx.db, () => clock.now());
+  registerAuthorization(api, ctx);
+  registerIdempotency(api, ctx.db, () => clock.now(), ctx.secret);
   registerHttpMetrics(api, metrics);
 
   systemRoutes(api, database, metrics);

@@ -22,10 +22,15 @@ export const ERROR_CODES = {
   },
   destination_blocked: { status: 422, title: 'This destination is not allowed' },
   unprocessable: { status: 422, title: 'The request cannot be processed' },
-  rate_limited: { status: 429, title: 'Too many requests' },
+  rate_limited: {
+    status: 429,
+    title: 'Too many requests',
+    // The problem type registered by draft-ietf-httpapi-ratelimit-headers (RL-02).
+    type: 'https://iana.org/assignments/http-problem-types#quota-exceeded',
+  },
   internal: { status: 500, title: 'Internal server error' },
   service_unavailable: { status: 503, title: 'Service temporarily unavailable' },
-} as const satisfies Record<string, { status: number; title: string }>;
+} as const satisfies Record<string, { status: number; title: string; type?: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 

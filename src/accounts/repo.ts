@@ -46,6 +46,19 @@ export async function updatePassword(
     .execute();
 }
 
+/** Replaces the hash without counting as a password change (parameter upgrade at login). */
+export async function updatePasswordHash(
+  db: Executor,
+  userId: string,
+  passwordHash: string,
+): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ password_hash: passwordHash })
+    .where('id', '=', userId)
+    .execute();
+}
+
 export async function insertSession(
   db: Executor,
   session: { id: string; tokenHash: string; userId: string; now: number; expiresAt: number },
@@ -106,4 +119,14 @@ export async function consumePasswordReset(db: Executor, tokenHash: string, now:
     .where('expires_at', '>', now)
     .returning('user_id')
     .executeTakeFirst();
+}
+
+/** Spends every other outstanding reset token of the user (after a successful reset). */
+export async function retirePasswordResets(db: Executor, userId: string, now: number) {
+  await db
+    .updateTable('password_resets')
+    .set({ used_at: now })
+    .where('user_id', '=', userId)
+    .where('used_at', 'is', null)
+    .execute();
 }

@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 import type { AppContext } from '../context.js';
 import { sessionCookieName, sessionCookieSecure } from '../http/auth.js';
 import type { Api } from '../http/server.js';
-import { withErrors } from '../http/schemas.js';
+import { problemResponse, withErrors } from '../http/schemas.js';
 import { findUserById } from './repo.js';
 import { listWorkspacesOfUser } from '../workspaces/repo.js';
 import { LoginBody, MeView, ResetConfirmBody, ResetRequestBody, SignupBody } from './schemas.js';
@@ -44,7 +44,10 @@ export function accountRoutes(app: Api, ctx: AppContext, accounts: AccountsServi
         tags: ['auth'],
         summary: 'Create an account',
         body: SignupBody,
-        response: withErrors({ 201: MeView, 409: { $ref: 'Problem' } }),
+        response: withErrors({
+          201: MeView,
+          409: problemResponse('Conflicts with the current state'),
+        }),
       },
       config: { auth: 'public', rateLimit: 'auth' },
     },
@@ -81,16 +84,11 @@ export function accountRoutes(app: Api, ctx: AppContext, accounts: AccountsServi
         summary: 'Sign out (ends this session)',
         response: withErrors({ 204: { type: 'null' } }),
       },
-      config: { auth: 'user', rateLimit: 'auth' },
+      config: { auth: 'user', sessionOnly: true, rateLimit: 'auth' },
     },
     async (request, reply) => {
       const principal = request.principal;
-      if (principal?.kind !== 'session') {
-        throw new AppError(
-          'forbidden',
-          'Only a browser session can sign out; revoke API keys instead',
-        );
-      }
+      if (principal?.kind !== 'session') throw new AppError('unauthenticated');
       await accounts.logout(principal.sessionId, principal.userId, request.clientIp);
       reply.clearCookie(cookieName, { path: '/', secure, httpOnly: true, sameSite: 'lax' });
       return reply.code(204).send(null);

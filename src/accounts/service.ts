@@ -1,7 +1,7 @@
 import { AppError } from '../errors.js';
 import type { AppContext } from '../context.js';
 import { recordAudit } from '../audit/repo.js';
-import { isUniqueViolation } from '../db/index.js';
+import { isUniqueViolation, type Executor } from '../db/index.js';
 import { newId } from '../shared/ids.js';
 import * as workspaces from '../workspaces/repo.js';
 import type { Role } from '../workspaces/roles.js';
@@ -9,6 +9,7 @@ import {
   burnPasswordCheck,
   checkPasswordPolicy,
   hashPassword,
+  needsRehash,
   verifyPassword,
 } from './passwords.js';
 import * as repo from './repo.js';
@@ -73,11 +74,15 @@ export function accountsService(ctx: AppContext): AccountsService {
     return { token, userId, expiresAt };
   }
 
+  /**
+   * Creates the user and either joins a workspace (`join`, run inside the same transaction so
+   * a failed sign-up never spends an invitation) or creates one named `workspaceName`.
+   */
   async function insertUserWithWorkspace(
     email: string,
     password: string,
     name: string,
-    join: { workspaceId: string; role: Role } | null,
+    findJoin: (tx: Executor) => Promise<{ workspaceId: string; role: Role } | null>,
     workspaceName: string,
   ): Promise<{ userId: string; workspaceId: string }> {
     const passwordHash = await hashPassword(password);
@@ -86,6 +91,7 @@ export function accountsService(ctx: AppContext): AccountsService {
     try {
       return await ctx.db.transaction().execute(async (tx) => {
         await repo.insertUser(tx, { id: userId, email, name, passwordHash, now });
+        const join = await findJoin(tx);
         let workspaceId: string;
         if (join) {
           workspaceId = join.workspaceId;
@@ -128,34 +134,38 @@ export function accountsService(ctx: AppContext): AccountsService {
       const email = normalizeEmail(input.email);
       requirePassword(input.password);
       const name = input.name?.trim() || email.split('@')[0] || email;
-      let join: { workspaceId: string; role: Role } | null = null;
-      if (input.invitationToken) {
-        const invitation = await workspaces.consumeInvitation(
-          ctx.db,
-          hashToken(input.invitationToken),
-          ctx.clock.now(),
+      const mode = ctx.config.accounts.signup;
+      const token = input.invitationToken;
+      // The first user may always sign up (someone must own the server); after that, `open`
+      // lets anyone in, `invite` needs an invitation, `closed` nobody (the admin CLI creates users).
+      const allowed =
+        mode === 'open' ||
+        (mode === 'invite' && token !== undefined) ||
+        (await repo.countUsers(ctx.db)) === 0;
+      if (!allowed) {
+        throw new AppError(
+          'signup_closed',
+          mode === 'invite'
+            ? 'Sign-up needs an invitation on this server'
+            : 'Sign-up is closed on this server',
         );
-        if (!invitation || invitation.email !== email) {
-          throw new AppError('forbidden', 'This invitation is invalid, used or expired');
-        }
-        join = { workspaceId: invitation.workspace_id, role: invitation.role as Role };
-      } else {
-        const mode = ctx.config.accounts.signup;
-        const firstUser = (await repo.countUsers(ctx.db)) === 0;
-        if (mode !== 'open' && !firstUser) {
-          throw new AppError(
-            'signup_closed',
-            mode === 'invite'
-              ? 'Sign-up needs an invitation on this server'
-              : 'Sign-up is closed on this server',
-          );
-        }
       }
       const { userId } = await insertUserWithWorkspace(
         email,
         input.password,
         name,
-        join,
+        async (tx) => {
+          if (token === undefined) return null;
+          const invitation = await workspaces.consumeInvitation(
+            tx,
+            hashToken(token),
+            ctx.clock.now(),
+          );
+          if (!invitation || invitation.email !== email) {
+            throw new AppError('forbidden', 'This invitation is invalid, used or expired');
+          }
+          return { workspaceId: invitation.workspace_id, role: invitation.role as Role };
+        },
         `${name}'s workspace`,
       );
       return startSession(userId);
@@ -165,17 +175,17 @@ export function accountsService(ctx: AppContext): AccountsService {
       const email = normalizeEmail(input.email);
       requirePassword(input.password);
       const name = input.name?.trim() || email.split('@')[0] || email;
-      let join: { workspaceId: string; role: Role } | null = null;
-      if (input.workspaceName) {
-        const existing = await workspaces.findWorkspaceByName(ctx.db, input.workspaceName);
-        if (existing) join = { workspaceId: existing.id, role: 'owner' };
-      }
+      const workspaceName = input.workspaceName;
       return insertUserWithWorkspace(
         email,
         input.password,
         name,
-        join,
-        input.workspaceName ?? `${name}'s workspace`,
+        async (tx) => {
+          if (!workspaceName) return null;
+          const existing = await workspaces.findWorkspaceByName(tx, workspaceName);
+          return existing ? { workspaceId: existing.id, role: 'owner' } : null;
+        },
+        workspaceName ?? `${name}'s workspace`,
       );
     },
 
@@ -189,13 +199,15 @@ export function accountsService(ctx: AppContext): AccountsService {
           headers: { 'retry-after': String(seconds) },
         });
       }
+      // Count the attempt before the (slow) check, so a parallel burst cannot slip through
+      // the throttle while its first guesses are still being verified.
+      accountThrottle.fail(email, now);
+      ipThrottle.fail(input.ip, now);
       const user = await repo.findUserByEmail(ctx.db, email);
       const valid = user
         ? await verifyPassword(user.password_hash, input.password)
         : (await burnPasswordCheck(input.password), false);
       if (!user || !valid) {
-        accountThrottle.fail(email, now);
-        ipThrottle.fail(input.ip, now);
         await recordAudit(
           ctx.db,
           {
@@ -209,6 +221,10 @@ export function accountsService(ctx: AppContext): AccountsService {
         throw new AppError('invalid_credentials');
       }
       accountThrottle.reset(email);
+      ipThrottle.forgive(input.ip);
+      if (needsRehash(user.password_hash)) {
+        await repo.updatePasswordHash(ctx.db, user.id, await hashPassword(input.password));
+      }
       await recordAudit(
         ctx.db,
         { workspaceId: null, actorUserId: user.id, action: 'user.login', ip: input.ip },
@@ -253,14 +269,23 @@ export function accountsService(ctx: AppContext): AccountsService {
       // Built from the configured base URL, never from the request's Host (RED-10).
       const link = new URL('/reset-password', ctx.config.http.baseUrl);
       link.hash = `token=${token}`;
-      await ctx.mailer.send({
-        to: user.email,
-        subject: 'Reset your qrlink password',
-        text:
-          `Someone asked to reset the password of your qrlink account.\n\n` +
-          `Reset token: ${token}\n\nOr open: ${link.toString()}\n\n` +
-          `The token works once and expires in 1 hour. If this was not you, ignore this e-mail.\n`,
-      });
+      // Not awaited: the answer (and its timing) must not depend on whether the account exists
+      // or on the mail server (ACC-04); a delivery failure is logged without the token.
+      ctx.mailer
+        .send({
+          to: user.email,
+          subject: 'Reset your qrlink password',
+          text:
+            `Someone asked to reset the password of your qrlink account.\n\n` +
+            `Reset token: ${token}\n\nOr open: ${link.toString()}\n\n` +
+            `The token works once and expires in 1 hour. If this was not you, ignore this e-mail.\n`,
+        })
+        .catch((err: unknown) =>
+          ctx.log.error(
+            { userId: user.id, reason: err instanceof Error ? err.message : String(err) },
+            'password reset e-mail could not be sent',
+          ),
+        );
     },
 
     async confirmPasswordReset(token, password, ip) {
@@ -271,6 +296,7 @@ export function accountsService(ctx: AppContext): AccountsService {
         const reset = await repo.consumePasswordReset(tx, hashToken(token), now);
         if (!reset) throw new AppError('forbidden', 'This reset token is invalid, used or expired');
         await repo.updatePassword(tx, reset.user_id, passwordHash, now);
+        await repo.retirePasswordResets(tx, reset.user_id, now);
         // A new password ends every session (ACC-05).
         await repo.deleteSessionsOfUser(tx, reset.user_id);
         await recordAudit(

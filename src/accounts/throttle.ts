@@ -56,6 +56,14 @@ export class LoginThrottle {
     this.failures.set(key, { count: 1, last: now });
   }
 
+  /** Takes back one counted failure (an attempt counted up front turned out to succeed). */
+  forgive(key: string): void {
+    const entry = this.failures.get(key);
+    if (!entry) return;
+    entry.count--;
+    if (entry.count <= 0) this.failures.delete(key);
+  }
+
   reset(key: string): void {
     this.failures.delete(key);
   }

@@ -34,6 +34,7 @@ export async function insertApiKey(
 
 /** An active key with its creator's current role in the key's workspace (null if they left). */
 export async function findActiveKey(db: Executor, keyHash: string) {
+  // tenant-exempt: resolves a bearer key by its keyed hash; the row names the key's workspace.
   return db
     .selectFrom('api_keys')
     .innerJoin('users', 'users.id', 'api_keys.created_by')
@@ -56,8 +57,18 @@ export async function findActiveKey(db: Executor, keyHash: string) {
     .executeTakeFirst();
 }
 
-export async function touchKey(db: Executor, id: string, now: number): Promise<void> {
-  await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute();
+export async function touchKey(
+  db: Executor,
+  workspaceId: string,
+  id: string,
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('api_keys')
+    .set({ last_used_at: now })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function listKeys(db: Executor, workspaceId: string) {

@@ -102,7 +102,7 @@ export async function authenticateApiKey(
   if (!workspace) return null;
   const now = ctx.clock.now();
   if (row.last_used_at === null || now - row.last_used_at > TOUCH_INTERVAL_MS) {
-    await repo.touchKey(ctx.db, row.id, now);
+    await repo.touchKey(ctx.db, row.workspace_id, row.id, now);
   }
   return {
     principal: {

@@ -19,12 +19,25 @@ export function sessionCookieSecure(baseUrl: URL): boolean {
   return sessionCookieName(baseUrl).startsWith('__Host-');
 }
 
-function bearerToken(request: FastifyRequest): string | null {
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set when the request carried credentials that were refused (bad or revoked API key). */
+    credentialsRefused: AppError | null;
+  }
+}
+
+function bearerToken(request: FastifyRequest): string | null | AppError {
   const header = request.headers.authorization;
   if (!header) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) throw new AppError('unauthenticated', 'Authorization must be "Bearer <API key>"');
+  if (!match) return new AppError('unauthenticated', 'Authorization must be "Bearer <API key>"');
   return match[1] as string;
+}
+
+function requestedWorkspace(request: FastifyRequest): string | undefined {
+  const params = request.params as Record<string, string | undefined>;
+  const header = request.headers[WORKSPACE_HEADER];
+  return params.workspaceId ?? (typeof header === 'string' ? header : undefined);
 }
 
 async function sessionWorkspace(
@@ -32,9 +45,7 @@ async function sessionWorkspace(
   request: FastifyRequest,
   userId: string,
 ): Promise<WorkspaceAccess | null> {
-  const params = request.params as Record<string, string | undefined>;
-  const header = request.headers[WORKSPACE_HEADER];
-  const wanted = params.workspaceId ?? (typeof header === 'string' ? header : undefined);
+  const wanted = requestedWorkspace(request);
   if (wanted) {
     const row = await findMembership(ctx.db, wanted, userId);
     return row ? { id: row.id, name: row.name, plan: row.plan, role: row.role as Role } : null;
@@ -46,47 +57,73 @@ async function sessionWorkspace(
 }
 
 /**
- * Resolves the caller on every route that is not public, then enforces the route's declared
- * permission: role for sessions, scope plus the creator's current role for API keys.
- * Another workspace's objects always answer 404, never 403 (ACC-09).
+ * Step 1 of 2, before rate limiting: who is calling (API key or session cookie)? Refused
+ * credentials are only noted here, so that the rate limiter still counts the attempt (by IP)
+ * before step 2 answers 401.
  */
 export function registerAuth(app: FastifyInstance, ctx: AppContext, accounts: AccountsService) {
   const cookieName = sessionCookieName(ctx.config.http.baseUrl);
   app.decorateRequest('principal', null);
   app.decorateRequest('workspace', null);
+  app.decorateRequest('credentialsRefused', null);
 
   app.addHook('onRequest', async (request) => {
-    const mode = request.routeOptions.config.auth ?? 'public';
     const token = bearerToken(request);
-    let principal: Principal | null = null;
-    let workspace: WorkspaceAccess | null = null;
+    if (token instanceof AppError) {
+      request.credentialsRefused = token;
+      return;
+    }
     if (token) {
       const auth = await authenticateApiKey(ctx, token);
-      if (!auth) throw new AppError('unauthenticated', 'The API key is invalid or revoked');
-      principal = auth.principal;
-      workspace = auth.workspace;
-    } else {
-      const cookie = request.cookies[cookieName];
-      if (cookie) {
-        const session = await accounts.authenticateSession(cookie);
-        if (session) principal = { kind: 'session', ...session };
+      if (!auth) {
+        request.credentialsRefused = new AppError(
+          'unauthenticated',
+          'The API key is invalid or revoked',
+        );
+        return;
       }
+      request.principal = auth.principal;
+      request.workspace = auth.workspace;
+      return;
     }
-    request.principal = principal;
-    if (mode === 'public') return;
-    if (!principal) throw new AppError('unauthenticated', 'Sign in or send an API key');
+    const cookie = request.cookies[cookieName];
+    if (cookie) {
+      const session = await accounts.authenticateSession(cookie);
+      if (session) request.principal = { kind: 'session', ...session };
+    }
+  });
+}
 
+/**
+ * Step 2 of 2: enforces what the route declares — `auth` mode, `sessionOnly`, and the
+ * `permission` (role for sessions; scope plus the creator's current role for API keys).
+ * Another workspace's objects always answer 404, never 403 (ACC-09).
+ */
+export function registerAuthorization(app: FastifyInstance, ctx: AppContext) {
+  app.addHook('onRequest', async (request) => {
+    if (request.credentialsRefused) throw request.credentialsRefused;
+    const config = request.routeOptions.config;
+    const mode = config.auth ?? 'public';
+    if (mode === 'public') return;
+    const principal = request.principal;
+    if (!principal) throw new AppError('unauthenticated', 'Sign in or send an API key');
+    if (config.sessionOnly && principal.kind !== 'session') {
+      throw new AppError('forbidden', 'This needs a signed-in user; API keys cannot do it');
+    }
+
+    let workspace: WorkspaceAccess | null;
     if (principal.kind === 'session') {
       workspace = await sessionWorkspace(ctx, request, principal.userId);
     } else {
-      const params = request.params as Record<string, string | undefined>;
-      if (params.workspaceId && params.workspaceId !== principal.workspaceId) workspace = null;
+      // A key belongs to one workspace: naming any other one finds nothing.
+      const wanted = requestedWorkspace(request);
+      workspace = wanted && wanted !== principal.workspaceId ? null : request.workspace;
     }
     request.workspace = workspace;
     if (mode !== 'workspace') return;
     if (!workspace) throw new AppError('not_found', 'Workspace not found');
 
-    const permission = request.routeOptions.config.permission;
+    const permission = effectivePermission(request, principal);
     if (!permission) return;
     if (!roleAllows(workspace.role, permission)) {
       throw new AppError('forbidden', `Your role (${workspace.role}) does not allow ${permission}`);
@@ -95,4 +132,14 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext, accounts: Ac
       throw new AppError('insufficient_scope', `This API key lacks the scope for ${permission}`);
     }
   });
+}
+
+/** The route's permission, or `workspace:read` when a session acts on itself (`selfParam`). */
+function effectivePermission(request: FastifyRequest, principal: Principal) {
+  const { permission, selfParam } = request.routeOptions.config;
+  if (selfParam && principal.kind === 'session') {
+    const params = request.params as Record<string, string | undefined>;
+    if (params[selfParam] === principal.userId) return 'workspace:read' as const;
+  }
+  return permission;
 }

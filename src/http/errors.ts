@@ -4,7 +4,8 @@ import { AppError, ERROR_CODES, type ErrorCode, type FieldError } from '../error
 export const PROBLEM_TYPE_BASE = 'https://qrlink.dev/problems/';
 
 export function problemType(code: ErrorCode): string {
-  return PROBLEM_TYPE_BASE + code.replaceAll('_', '-');
+  const entry = ERROR_CODES[code];
+  return 'type' in entry ? entry.type : PROBLEM_TYPE_BASE + code.replaceAll('_', '-');
 }
 
 export interface ProblemDocument {

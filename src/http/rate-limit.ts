@@ -18,7 +18,7 @@ export const DEFAULT_RATE_LIMITS: Record<Exclude<RateLimitClass, 'none'>, RateLi
 };
 
 /**
- * IETF RateLimit / RateLimit-Policy fields (draft-ietf-httpapi-ratelimit-headers-10) plus the
+ * IETF RateLimit / RateLimit-Policy fields (draft-ietf-httpapi-ratelimit-headers-11) plus the
  * widespread X-RateLimit-* trio (Reset as epoch seconds, as GitHub does) (RL-01/02).
  */
 export function setRateLimitHeaders(
@@ -70,6 +70,7 @@ export function registerRateLimit(
       const retryAfter = Math.max(1, Math.ceil(result.resetMs / 1000));
       throw new AppError('rate_limited', `Rate limit exceeded; retry in ${retryAfter} s`, {
         headers: { 'retry-after': String(retryAfter) },
+        extensions: { 'violated-policies': [cls] },
       });
     }
   });

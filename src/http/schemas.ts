@@ -18,16 +18,21 @@ export const Problem = Type.Object(
   { additionalProperties: true, $id: 'Problem' },
 );
 
-/** Error responses every authenticated route may give. */
-export function withErrors<T extends Record<number, TSchema>>(responses: T) {
-  const problem = Type.Ref('Problem');
+/** An error response: the shared Problem schema, served as application/problem+json. */
+export function problemResponse(description: string) {
+  return { description, content: { 'application/problem+json': { schema: Type.Ref('Problem') } } };
+}
+
+/** Error responses every route may give, beside its own (`409: problemResponse(…)`, …). */
+export function withErrors<T extends Record<number, unknown>>(responses: T) {
   return {
+    400: problemResponse('The request is invalid (`errors` names each field)'),
+    401: problemResponse('Not signed in, or the API key is invalid or revoked'),
+    403: problemResponse('Not allowed: role, API key scope, or cross-site request'),
+    404: problemResponse('Not found (also for objects of another workspace)'),
+    429: problemResponse('Rate limited: wait Retry-After seconds'),
+    500: problemResponse('Internal error (details are logged, never returned)'),
     ...responses,
-    400: problem,
-    401: problem,
-    403: problem,
-    404: problem,
-    429: problem,
   };
 }
 

@@ -12,7 +12,8 @@ import Fastify, {
   type FastifyServerFactory,
 } from 'fastify';
 import { registerErrorHandling } from './errors.js';
-import { Problem } from './schemas.js';
+import { trackRoutes } from './route-table.js';
+import { Problem, problemResponse } from './schemas.js';
 
 export type Api = FastifyInstance<
   Server,
@@ -67,6 +68,10 @@ export async function createApi(options: ApiOptions): Promise<Api> {
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? strict : coercing).compile(schema),
   );
+  trackRoutes(app);
+  documentConventions(app);
+  // JSON only: a text/plain body (what a cross-site form can send without a preflight) is 415.
+  app.removeContentTypeParser('text/plain');
   app.addSchema(Problem);
   registerErrorHandling(app);
   await app.register(cookie);
@@ -94,4 +99,23 @@ export async function createApi(options: ApiOptions): Promise<Api> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
   return app;
+}
+
+/** Adds the error answers the shared hooks give to each route's documented responses. */
+function documentConventions(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    const response = route.schema?.response as Record<string, unknown> | undefined;
+    if (!response) return;
+    const add = (status: number, description: string) => {
+      response[status] ??= problemResponse(description);
+    };
+    if (route.schema?.body) {
+      add(413, 'The body is larger than QRLINK_BODY_LIMIT');
+      add(415, 'The body is not application/json');
+    }
+    if (route.config?.idempotent) {
+      add(409, 'A request with this Idempotency-Key is still in progress');
+      add(422, 'This Idempotency-Key was used with a different request');
+    }
+  });
 }

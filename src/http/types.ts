@@ -28,6 +28,13 @@ declare module 'fastify' {
     auth?: AuthMode;
     /** Required in the resolved workspace (role for sessions, scope + creator's role for keys). */
     permission?: Permission;
+    /**
+     * A path parameter holding a user id: a session acting on itself (leaving a workspace) needs
+     * only `workspace:read` instead of `permission`.
+     */
+    selfParam?: string;
+    /** Only a signed-in user may call it; API keys get 403. */
+    sessionOnly?: boolean;
     rateLimit?: RateLimitClass;
     /** Honour Idempotency-Key (RL-09); set on every POST that creates something. */
     idempotent?: boolean;

@@ -33,6 +33,7 @@ export async function findMembership(db: Executor, workspaceId: string, userId: 
 
 /** The user's workspaces, oldest membership first (the default workspace is the first). */
 export async function listWorkspacesOfUser(db: Executor, userId: string) {
+  // tenant-exempt: the signed-in user's own memberships, across the workspaces they belong to.
   return db
     .selectFrom('memberships')
     .innerJoin('workspaces', 'workspaces.id', 'memberships.workspace_id')
@@ -173,6 +174,7 @@ export async function deleteInvitation(
 
 /** Marks a valid invitation accepted and returns it; single use. */
 export async function consumeInvitation(db: Executor, tokenHash: string, now: number) {
+  // tenant-exempt: found by the hash of a secret token; the row names the workspace to join.
   return db
     .updateTable('invitations')
     .set({ accepted_at: now })

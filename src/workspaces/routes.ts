@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js';
 import type { Entitlements } from '../billing/entitlements.js';
 import type { Api } from '../http/server.js';
 import type { Principal, WorkspaceAccess } from '../http/types.js';
-import { iso, page, PageQuery, withErrors } from '../http/schemas.js';
+import { iso, page, PageQuery, problemResponse, withErrors } from '../http/schemas.js';
 import { decodeCursor, toPage } from '../http/pagination.js';
 import * as repo from './repo.js';
 import * as service from './service.js';
@@ -81,15 +81,10 @@ export function workspaceRoutes(app: Api, ctx: AppContext, entitlements: Entitle
         body: CreateWorkspaceBody,
         response: withErrors({ 201: WorkspaceView }),
       },
-      config: { auth: 'user', idempotent: true },
+      config: { auth: 'user', sessionOnly: true, idempotent: true },
     },
     async (request, reply) => {
       const principal = request.principal as Principal;
-      if (principal.kind !== 'session')
-        throw new AppError(
-          'forbidden',
-          'API keys belong to one workspace and cannot create others',
-        );
       const ws = await service.createWorkspace(
         ctx,
         principal.userId,
@@ -206,7 +201,10 @@ export function workspaceRoutes(app: Api, ctx: AppContext, entitlements: Entitle
         summary: "Change a member's role",
         params: MemberParams,
         body: UpdateMemberBody,
-        response: withErrors({ 204: Type.Null(), 409: { $ref: 'Problem' } }),
+        response: withErrors({
+          204: Type.Null(),
+          409: problemResponse('Conflicts with the current state'),
+        }),
       },
       config: { auth: 'workspace', permission: 'members:manage' },
     },
@@ -223,9 +221,12 @@ export function workspaceRoutes(app: Api, ctx: AppContext, entitlements: Entitle
         tags,
         summary: 'Remove a member, or leave (your own id)',
         params: MemberParams,
-        response: withErrors({ 204: Type.Null(), 409: { $ref: 'Problem' } }),
+        response: withErrors({
+          204: Type.Null(),
+          409: problemResponse('Conflicts with the current state'),
+        }),
       },
-      config: { auth: 'workspace', permission: 'workspace:read' },
+      config: { auth: 'workspace', permission: 'members:manage', selfParam: 'userId' },
     },
     async (request, reply) => {
       await service.removeMember(ctx, actorOf(request), request.params.userId);
@@ -315,15 +316,13 @@ export function workspaceRoutes(app: Api, ctx: AppContext, entitlements: Entitle
         body: AcceptInvitationBody,
         response: withErrors({
           200: Type.Object({ id: Type.String(), name: Type.String(), role: Type.String() }),
-          409: { $ref: 'Problem' },
+          409: problemResponse('Conflicts with the current state'),
         }),
       },
-      config: { auth: 'user' },
+      config: { auth: 'user', sessionOnly: true },
     },
     async (request) => {
       const principal = request.principal as Principal;
-      if (principal.kind !== 'session')
-        throw new AppError('forbidden', 'Sign in to accept an invitation');
       return service.acceptInvitation(
         ctx,
         principal.userId,
