@@ -25,7 +25,7 @@ const sent: MailMessage[] = [];
 
 beforeAll(async () => {
   database = openDatabase({ postgresUrl: null, sqliteFile: ':memory:' });
-  await migrateToLatest(database.db);
+  await migrateToLatest(database);
   const clock = new ManualClock();
   const ctx: AppContext = {
     config: loadConfig({ QRLINK_SIGNUP: 'open' }),

@@ -142,6 +142,7 @@ export async function addHumanScans(
   db: Executor,
   counts: ReadonlyMap<string, number>,
 ): Promise<void> {
+  // tenant-exempt: link ids come from stored scan events of this batch, never from a request
   for (const [id, n] of counts) {
     await db
       .updateTable('links')

@@ -12,6 +12,7 @@ export async function findWorkspaceByCustomer(
   db: Executor,
   customerId: string,
 ): Promise<string | null> {
+  // tenant-exempt: maps a Stripe customer from a signature-verified webhook to its workspace
   const row = await db
     .selectFrom('subscriptions')
     .select('workspace_id')
@@ -85,6 +86,7 @@ export async function recordInvoice(
   workspaceId: string,
   fact: { failedAt?: number; paidAt?: number },
 ): Promise<void> {
+  // tenant-exempt: keyed by a Stripe invoice id from a verified webhook; the row carries its workspace
   await db
     .insertInto('invoice_payments')
     .values({
@@ -113,6 +115,7 @@ export async function recordInvoice(
 }
 
 export async function isInvoicePaid(db: Executor, invoiceId: string): Promise<boolean> {
+  // tenant-exempt: keyed by a Stripe invoice id from a verified webhook
   const row = await db
     .selectFrom('invoice_payments')
     .select('paid_at')
@@ -139,6 +142,7 @@ export async function reserveEmail(
 }
 
 export async function unsentEmails(db: Executor) {
+  // tenant-exempt: the billing e-mail job serves every workspace
   return db
     .selectFrom('billing_emails')
     .selectAll()
@@ -149,6 +153,7 @@ export async function unsentEmails(db: Executor) {
 }
 
 export async function markEmailSent(db: Executor, key: string, now: number): Promise<void> {
+  // tenant-exempt: keyed by the e-mail reservation key the job just read
   await db.updateTable('billing_emails').set({ sent_at: now }).where('key', '=', key).execute();
 }
 

@@ -31,7 +31,7 @@ function functionsOf(text: string): { name: string; body: string }[] {
 async function tenantTables(): Promise<Set<string>> {
   const database = openDatabase({ postgresUrl: null, sqliteFile: ':memory:' });
   try {
-    await migrateToLatest(database.db);
+    await migrateToLatest(database);
     const tables = await database.db.introspection.getTables();
     return new Set(
       tables.filter((t) => t.columns.some((c) => c.name === 'workspace_id')).map((t) => t.name),

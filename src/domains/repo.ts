@@ -41,6 +41,7 @@ export async function findDomain(db: Executor, workspaceId: string, id: string) 
 }
 
 export async function findDomainById(db: Executor, id: string) {
+  // tenant-exempt: the change feed reloads a domain by id for every process, across tenants
   return db.selectFrom('domains').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
@@ -54,6 +55,7 @@ export async function findDomainByHost(db: Executor, workspaceId: string, host: 
 }
 
 export async function findActiveDomainByHost(db: Executor, host: string) {
+  // tenant-exempt: a verified host belongs to one workspace; callers compare its workspace_id
   return db
     .selectFrom('domains')
     .selectAll()
@@ -79,10 +81,12 @@ export async function listDomains(
 }
 
 export async function listActiveDomains(db: Executor) {
+  // tenant-exempt: the redirect engine serves every verified domain
   return db.selectFrom('domains').selectAll().where('status', '=', 'active').execute();
 }
 
 export async function listDomainsToRecheck(db: Executor, checkedBefore: number) {
+  // tenant-exempt: the daily re-verification job checks every tenant
   return db
     .selectFrom('domains')
     .selectAll()
@@ -98,6 +102,7 @@ export async function updateDomainStatus(
   now: number,
   verified: boolean,
 ): Promise<void> {
+  // tenant-exempt: called with ids the caller already tenant-checked, or by the re-verification job
   await db
     .updateTable('domains')
     .set({ status, checked_at: now, ...(verified ? { verified_at: now } : {}) })
@@ -107,6 +112,7 @@ export async function updateDomainStatus(
 
 export async function updateDomainUrls(
   db: Executor,
+  workspaceId: string,
   id: string,
   urls: { rootUrl?: string | null; notFoundUrl?: string | null },
 ): Promise<void> {
@@ -116,15 +122,21 @@ export async function updateDomainUrls(
       ...(urls.rootUrl !== undefined ? { root_url: urls.rootUrl } : {}),
       ...(urls.notFoundUrl !== undefined ? { not_found_url: urls.notFoundUrl } : {}),
     })
+    .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .execute();
 }
 
-export async function deleteDomain(db: Executor, id: string): Promise<void> {
-  await db.deleteFrom('domains').where('id', '=', id).execute();
+export async function deleteDomain(db: Executor, workspaceId: string, id: string): Promise<void> {
+  await db
+    .deleteFrom('domains')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function countLinksOnDomain(db: Executor, host: string): Promise<number> {
+  // tenant-exempt: a host is verified for one workspace only, so its links are that tenant's
   const row = await db
     .selectFrom('links')
     .select((eb) => eb.fn.countAll<number>().as('n'))

@@ -8,7 +8,7 @@ import * as repo from './repo.js';
 import { toDomainView, type DomainsService, type DomainView } from './service.js';
 
 const Url = Type.String({ minLength: 1, maxLength: 2048 });
-const DomainParams = Type.Object({ id: Id }, { additionalProperties: false });
+const DomainParams = Type.Object({ domainId: Id }, { additionalProperties: false });
 
 const DomainSchema = Type.Object({
   id: Type.String(),
@@ -98,7 +98,7 @@ export function domainRoutes(app: Api, ctx: AppContext, service: DomainsService)
   );
 
   app.patch(
-    '/api/v1/domains/:id',
+    '/api/v1/domains/:domainId',
     {
       schema: {
         tags,
@@ -110,11 +110,13 @@ export function domainRoutes(app: Api, ctx: AppContext, service: DomainsService)
       config: { auth: 'workspace', permission: 'domains:write' },
     },
     async (request) =>
-      render(await service.update(actorOf(request).workspace.id, request.params.id, request.body)),
+      render(
+        await service.update(actorOf(request).workspace.id, request.params.domainId, request.body),
+      ),
   );
 
   app.post(
-    '/api/v1/domains/:id/verify',
+    '/api/v1/domains/:domainId/verify',
     {
       schema: {
         tags,
@@ -131,12 +133,14 @@ export function domainRoutes(app: Api, ctx: AppContext, service: DomainsService)
     },
     async (request) => {
       const { workspace, principal, ip } = actorOf(request);
-      return render(await service.verify(workspace.id, request.params.id, principal.userId, ip));
+      return render(
+        await service.verify(workspace.id, request.params.domainId, principal.userId, ip),
+      );
     },
   );
 
   app.delete(
-    '/api/v1/domains/:id',
+    '/api/v1/domains/:domainId',
     {
       schema: {
         tags,
@@ -148,7 +152,7 @@ export function domainRoutes(app: Api, ctx: AppContext, service: DomainsService)
     },
     async (request, reply) => {
       const { workspace, principal, ip } = actorOf(request);
-      await service.remove(workspace.id, request.params.id, principal.userId, ip);
+      await service.remove(workspace.id, request.params.domainId, principal.userId, ip);
       return reply.code(204).send(null);
     },
   );

@@ -219,7 +219,7 @@ export function domainsService(
       };
       const now = ctx.clock.now();
       await ctx.db.transaction().execute(async (tx) => {
-        await repo.updateDomainUrls(tx, id, urls);
+        await repo.updateDomainUrls(tx, workspaceId, id, urls);
         await recordChange(tx, ctx.dialect, 'domain', id, now);
       });
       return toDomainView(await load(workspaceId, id));
@@ -232,7 +232,7 @@ export function domainsService(
       }
       const now = ctx.clock.now();
       await ctx.db.transaction().execute(async (tx) => {
-        await repo.deleteDomain(tx, id);
+        await repo.deleteDomain(tx, workspaceId, id);
         await entitlements.released(tx, workspaceId, 'domains');
         await recordChange(tx, ctx.dialect, 'domain', id, now);
         await recordAudit(

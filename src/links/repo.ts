@@ -19,10 +19,12 @@ export async function findLink(db: Executor, workspaceId: string, id: string) {
 
 /** For the redirect cache: not tenant-scoped, because the (host, code) key is the scope. */
 export async function findLinkById(db: Executor, id: string) {
+  // tenant-exempt: the change feed reloads a link by id for the redirect cache, across tenants
   return db.selectFrom('links').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 export async function findLinkByKey(db: Executor, domain: string, codeKey: string) {
+  // tenant-exempt: the redirect looks links up by (host, code), which is the tenant boundary (RED-10)
   return db
     .selectFrom('links')
     .selectAll()
@@ -102,6 +104,7 @@ export async function listLinks(db: Executor, f: LinkFilter) {
 
 /** Active links for the redirect cache, in pages (keyset on id). */
 export async function pageActiveLinks(db: Executor, after: string, limit: number) {
+  // tenant-exempt: the redirect cache preloads every active link
   return db
     .selectFrom('links')
     .selectAll()

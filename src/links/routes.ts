@@ -96,7 +96,7 @@ export function linkRoutes(
   );
 
   app.get(
-    '/api/v1/links/:id',
+    '/api/v1/links/:linkId',
     {
       schema: {
         tags,
@@ -106,11 +106,12 @@ export function linkRoutes(
       },
       config: { auth: 'workspace', permission: 'links:read' },
     },
-    async (request) => view(await service.load(actorOf(request).workspace.id, request.params.id)),
+    async (request) =>
+      view(await service.load(actorOf(request).workspace.id, request.params.linkId)),
   );
 
   app.patch(
-    '/api/v1/links/:id',
+    '/api/v1/links/:linkId',
     {
       schema: {
         tags,
@@ -122,11 +123,11 @@ export function linkRoutes(
       config: { auth: 'workspace', permission: 'links:write' },
     },
     async (request) =>
-      view(await service.update(linkActor(request), request.params.id, request.body)),
+      view(await service.update(linkActor(request), request.params.linkId, request.body)),
   );
 
   app.delete(
-    '/api/v1/links/:id',
+    '/api/v1/links/:linkId',
     {
       schema: {
         tags,
@@ -137,13 +138,13 @@ export function linkRoutes(
       config: { auth: 'workspace', permission: 'links:write' },
     },
     async (request, reply) => {
-      await service.archive(linkActor(request), request.params.id);
+      await service.archive(linkActor(request), request.params.linkId);
       return reply.code(204).send(null);
     },
   );
 
   app.get(
-    '/api/v1/links/:id/qr',
+    '/api/v1/links/:linkId/qr',
     {
       schema: {
         tags,
@@ -158,7 +159,7 @@ export function linkRoutes(
       config: { auth: 'workspace', permission: 'links:read' },
     },
     async (request, reply) => {
-      const row = await service.load(actorOf(request).workspace.id, request.params.id);
+      const row = await service.load(actorOf(request).workspace.id, request.params.linkId);
       const q = request.query;
       const payload = qrPayload(shortUrlOf(baseUrl, row.domain, row.code));
       try {
@@ -180,7 +181,7 @@ export function linkRoutes(
   );
 
   app.post(
-    '/api/v1/links/:id/simulate',
+    '/api/v1/links/:linkId/simulate',
     {
       schema: {
         tags,
@@ -192,7 +193,7 @@ export function linkRoutes(
       config: { auth: 'workspace', permission: 'links:read' },
     },
     async (request) => {
-      const row = await service.load(actorOf(request).workspace.id, request.params.id);
+      const row = await service.load(actorOf(request).workspace.id, request.params.linkId);
       return simulate(row, request.body, ctx.clock.now(), directory.isOwnHost);
     },
   );

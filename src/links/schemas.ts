@@ -74,7 +74,7 @@ export const UpdateLinkBody = Type.Object(optional(EDITABLE_KEYS), {
   minProperties: 1,
 });
 
-export const LinkParams = Type.Object({ id: Id }, { additionalProperties: false });
+export const LinkParams = Type.Object({ linkId: Id }, { additionalProperties: false });
 
 export const ListLinksQuery = Type.Object(
   {

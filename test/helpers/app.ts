@@ -82,6 +82,11 @@ export function caller(baseUrl: string, auth: { key?: string; cookie?: string } 
           body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
         redirect: 'manual',
       });
+      if (res.headers.get('content-type')?.startsWith('text/event-stream')) {
+        // A live stream never ends: the status and headers are what a generic caller can check.
+        await res.body?.cancel();
+        return { status: res.status, headers: res.headers, body: null };
+      }
       const text = await res.text();
       let parsed: unknown = text;
       try {

@@ -6,6 +6,10 @@ import { recordAudit } from '../../src/audit/repo.js';
 import { sessionCookieName } from '../../src/http/auth.js';
 import { newId } from '../../src/shared/ids.js';
 import { insertInvitation, insertMembership, insertWorkspace } from '../../src/workspaces/repo.js';
+import { recordChange } from '../../src/db/changes.js';
+import { insertDomain } from '../../src/domains/repo.js';
+import { codeKey, generateCode } from '../../src/links/codes.js';
+import { insertLink } from '../../src/links/repo.js';
 import { SCOPES, type Role, type Scope } from '../../src/workspaces/roles.js';
 import { caller, type Caller, type TestApp } from './app.js';
 
@@ -113,6 +117,55 @@ export async function makeInvitation(t: TestApp, workspaceId: string, inviter: F
   return id;
 }
 
+export async function makeLink(t: TestApp, workspaceId: string, creator: FixtureUser) {
+  const now = t.app.ctx.clock.now();
+  const id = newId('lnk', now);
+  const code = generateCode();
+  await insertLink(t.app.ctx.db, {
+    id,
+    workspace_id: workspaceId,
+    domain: '',
+    code,
+    code_key: codeKey(code),
+    url: 'https://example.com/fixture',
+    title: 'fixture',
+    notes: null,
+    tags: '["fixture"]',
+    rules: null,
+    expires_at: null,
+    expired_url: null,
+    max_scans: null,
+    fallback_url: null,
+    password_hash: null,
+    redirect_type: 302,
+    pass_query: 0,
+    utm: null,
+    status: 'active',
+    track: 1,
+    created_by: creator.userId,
+    created_at: now,
+    updated_at: now,
+    archived_at: null,
+  });
+  await recordChange(t.app.ctx.db, t.app.ctx.dialect, 'link', id, now);
+  return id;
+}
+
+export async function makeDomain(t: TestApp, workspaceId: string) {
+  const now = t.app.ctx.clock.now();
+  const id = newId('dom', now);
+  await insertDomain(t.app.ctx.db, {
+    id,
+    workspaceId,
+    host: `go${++counter}-${process.pid}.example.test`,
+    token: randomToken(24),
+    now,
+    rootUrl: null,
+    notFoundUrl: null,
+  });
+  return id;
+}
+
 /** A workspace with its owner (session) and an all-scope key of that owner. */
 export interface Tenant {
   workspaceId: string;
@@ -136,6 +189,8 @@ export const ID_FIXTURES: Record<string, (t: TestApp, tenant: Tenant) => Promise
   userId: async (t, tenant) => (await addMember(t, tenant.workspaceId, 'viewer')).userId,
   invitationId: (t, tenant) => makeInvitation(t, tenant.workspaceId, tenant.owner),
   keyId: async (t, tenant) => (await makeKey(t, tenant.workspaceId, tenant.owner)).id,
+  linkId: (t, tenant) => makeLink(t, tenant.workspaceId, tenant.owner),
+  domainId: (t, tenant) => makeDomain(t, tenant.workspaceId),
 };
 
 export function idFixture(param: string) {
@@ -193,6 +248,12 @@ export const LIST_SEEDS: Record<string, (t: TestApp, tenant: Tenant, n: number) 
     '/api/v1/api-keys': async (t, tenant, n) => {
       for (let i = 0; i < n; i++)
         await makeKey(t, tenant.workspaceId, tenant.owner, ['links:read']);
+    },
+    '/api/v1/links': async (t, tenant, n) => {
+      for (let i = 0; i < n; i++) await makeLink(t, tenant.workspaceId, tenant.owner);
+    },
+    '/api/v1/domains': async (t, tenant, n) => {
+      for (let i = 0; i < n; i++) await makeDomain(t, tenant.workspaceId);
     },
     '/api/v1/audit-log': async (t, tenant, n) => {
       for (let i = 0; i < n; i++) {

@@ -99,6 +99,10 @@ export const VALID_BODIES: Record<string, (tenant: Tenant) => unknown> = {
     role: 'viewer',
   }),
   'POST /api/v1/api-keys': () => ({ name: 'matrix', scopes: ['links:read'] }),
+  'POST /api/v1/links': () => ({ url: `https://example.com/page-${++unique}` }),
+  'PATCH /api/v1/links/:linkId': () => ({ title: `edited ${++unique}` }),
+  'POST /api/v1/domains': () => ({ host: `go${++unique}-${process.pid}.example.org` }),
+  'PATCH /api/v1/domains/:domainId': () => ({ rootUrl: 'https://example.com/home' }),
 };
 
 export function validBody(route: RouteEntry, tenant: Tenant): unknown {

@@ -56,7 +56,7 @@ for (const dialect of ['sqlite', 'postgres'] as const satisfies readonly Dialect
         postgresUrl: scratch?.url ?? null,
         sqliteFile: dir ? sqliteFileFor(dir) : ':memory:',
       });
-      firstRun = (await migrateToLatest(database.db)).applied;
+      firstRun = (await migrateToLatest(database)).applied;
     });
     afterAll(async () => {
       await database?.close();
@@ -92,7 +92,7 @@ for (const dialect of ['sqlite', 'postgres'] as const satisfies readonly Dialect
 
     it('migrates from empty, and a second run applies nothing', async () => {
       expect(firstRun.length).toBeGreaterThan(0);
-      expect((await migrateToLatest(db())).applied).toEqual([]);
+      expect((await migrateToLatest(database)).applied).toEqual([]);
       const tables = (await db().introspection.getTables()).map((t) => t.name);
       for (const name of [
         'users',
