@@ -59,7 +59,9 @@ function openSqlite(file: string): Database {
 }
 
 function openPostgres(url: string, max: number): Database {
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000 });
+  // A burst of API writes queues for a connection rather than failing; an unreachable server
+  // still fails at once (connection refused), so redirects answer 503 quickly.
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 20_000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
