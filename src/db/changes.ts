@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { DialectName, Executor } from './index.js';
 
-export type ChangeKind = 'link' | 'domain';
+export type ChangeKind = 'link' | 'domain' | 'workspace';
 
 export const CHANGE_CHANNEL = 'qrlink_changes';
 

@@ -19,6 +19,8 @@ export interface WorkspacesTable {
   name: string;
   plan: string;
   created_at: number;
+  /** 0 = do not track any scan of this workspace (PRV-09). */
+  track: Generated<number>;
 }
 
 export interface MembershipsTable {

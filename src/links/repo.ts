@@ -17,20 +17,32 @@ export async function findLink(db: Executor, workspaceId: string, id: string) {
     .executeTakeFirst();
 }
 
+/** Link columns plus the workspace-wide tracking switch, as the redirect cache needs them. */
+function cacheRows(db: Executor) {
+  return db
+    .selectFrom('links')
+    .innerJoin('workspaces', 'workspaces.id', 'links.workspace_id')
+    .selectAll('links')
+    .select('workspaces.track as workspace_track');
+}
+
 /** For the redirect cache: not tenant-scoped, because the (host, code) key is the scope. */
 export async function findLinkById(db: Executor, id: string) {
   // tenant-exempt: the change feed reloads a link by id for the redirect cache, across tenants
-  return db.selectFrom('links').selectAll().where('id', '=', id).executeTakeFirst();
+  return cacheRows(db).where('links.id', '=', id).executeTakeFirst();
 }
 
 export async function findLinkByKey(db: Executor, domain: string, codeKey: string) {
   // tenant-exempt: the redirect looks links up by (host, code), which is the tenant boundary (RED-10)
-  return db
-    .selectFrom('links')
-    .selectAll()
-    .where('domain', '=', domain)
-    .where('code_key', '=', codeKey)
+  return cacheRows(db)
+    .where('links.domain', '=', domain)
+    .where('links.code_key', '=', codeKey)
     .executeTakeFirst();
+}
+
+/** Every link of a workspace, for the cache after a workspace-wide setting changed. */
+export async function linksOfWorkspaceForCache(db: Executor, workspaceId: string) {
+  return cacheRows(db).where('links.workspace_id', '=', workspaceId).execute();
 }
 
 export async function updateLink(
@@ -105,12 +117,10 @@ export async function listLinks(db: Executor, f: LinkFilter) {
 /** Active links for the redirect cache, in pages (keyset on id). */
 export async function pageActiveLinks(db: Executor, after: string, limit: number) {
   // tenant-exempt: the redirect cache preloads every active link
-  return db
-    .selectFrom('links')
-    .selectAll()
-    .where('archived_at', 'is', null)
-    .where('id', '>', after)
-    .orderBy('id', 'asc')
+  return cacheRows(db)
+    .where('links.archived_at', 'is', null)
+    .where('links.id', '>', after)
+    .orderBy('links.id', 'asc')
     .limit(limit)
     .execute();
 }

@@ -194,7 +194,12 @@ export function linkRoutes(
     },
     async (request) => {
       const row = await service.load(actorOf(request).workspace.id, request.params.linkId);
-      return simulate(row, request.body, ctx.clock.now(), directory.isOwnHost);
+      return simulate(
+        { ...row, workspace_track: 1 },
+        request.body,
+        ctx.clock.now(),
+        directory.isOwnHost,
+      );
     },
   );
 }

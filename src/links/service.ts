@@ -17,7 +17,7 @@ import type { CreateLinkBody, UpdateLinkBody } from './schemas.js';
 
 export type CreateLinkInput = Static<typeof CreateLinkBody>;
 export type UpdateLinkInput = Static<typeof UpdateLinkBody>;
-type LinkRow = NonNullable<Awaited<ReturnType<typeof repo.findLinkById>>>;
+type LinkRow = NonNullable<Awaited<ReturnType<typeof repo.findLink>>>;
 
 const CODE_ATTEMPTS = 5;
 

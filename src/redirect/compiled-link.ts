@@ -59,6 +59,8 @@ export interface LinkRecord {
   utm: string | null;
   status: string;
   track: number;
+  /** The workspace's switch: 0 turns tracking off for all its links. */
+  workspace_track: number;
   scans: number;
 }
 
@@ -139,7 +141,7 @@ export function compileLink(row: LinkRecord, ownHosts: (host: string) => boolean
     status,
     row.redirect_type,
     row.pass_query === 1,
-    row.track === 1,
+    row.track === 1 && row.workspace_track === 1,
     row.expires_at ?? 0,
     row.max_scans ?? 0,
     row.scans,

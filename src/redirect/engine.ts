@@ -4,7 +4,12 @@ import type { AppContext } from '../context.js';
 import { ChangeFeed, type Change } from '../adapters/change-feed.js';
 import { DomainDirectory } from '../domains/directory.js';
 import { findDomainById, listActiveDomains } from '../domains/repo.js';
-import { findLinkById, findLinkByKey, pageActiveLinks } from '../links/repo.js';
+import {
+  findLinkById,
+  findLinkByKey,
+  linksOfWorkspaceForCache,
+  pageActiveLinks,
+} from '../links/repo.js';
 import { compileLink, type CachedLink, type LinkRecord } from './compiled-link.js';
 import { createRedirectHandler, type RedirectCounters } from './handler.js';
 import { LinkCache } from './link-cache.js';
@@ -59,6 +64,14 @@ export function createRedirectEngine(ctx: AppContext, options: RedirectEngineOpt
           const known = cache.get(row.id);
           const link = compile(row);
           // The stored counter lags this process's own count: keep the larger.
+          if (known && known.scans > link.scans) link.scans = known.scans;
+          cache.set(link);
+        }
+      } else if (change.kind === 'workspace') {
+        for (const row of await linksOfWorkspaceForCache(ctx.db, change.entity_id)) {
+          if (row.archived_at !== null) continue;
+          const known = cache.get(row.id);
+          const link = compile(row);
           if (known && known.scans > link.scans) link.scans = known.scans;
           cache.set(link);
         }

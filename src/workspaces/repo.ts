@@ -42,6 +42,7 @@ export async function listWorkspacesOfUser(db: Executor, userId: string) {
       'workspaces.name',
       'workspaces.plan',
       'workspaces.created_at',
+      'workspaces.track',
       'memberships.role',
     ])
     .where('memberships.user_id', '=', userId)
@@ -63,8 +64,19 @@ export async function findWorkspaceByName(db: Executor, name: string) {
     .executeTakeFirst();
 }
 
-export async function renameWorkspace(db: Executor, id: string, name: string): Promise<void> {
-  await db.updateTable('workspaces').set({ name }).where('id', '=', id).execute();
+export async function updateWorkspace(
+  db: Executor,
+  id: string,
+  changes: { name?: string; track?: boolean },
+): Promise<void> {
+  await db
+    .updateTable('workspaces')
+    .set({
+      ...(changes.name !== undefined ? { name: changes.name } : {}),
+      ...(changes.track !== undefined ? { track: changes.track ? 1 : 0 } : {}),
+    })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function deleteWorkspace(db: Executor, id: string): Promise<void> {

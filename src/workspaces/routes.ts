@@ -67,6 +67,7 @@ export function workspaceRoutes(app: Api, ctx: AppContext, entitlements: Entitle
         name: w.name,
         plan: w.plan,
         role: w.role,
+        track: w.track === 1,
         createdAt: iso(w.created_at),
       }));
     },
@@ -91,7 +92,7 @@ export function workspaceRoutes(app: Api, ctx: AppContext, entitlements: Entitle
         request.body.name,
         request.clientIp,
       );
-      return reply.code(201).send({ ...ws, createdAt: iso(ws.createdAt) });
+      return reply.code(201).send({ ...ws, track: true, createdAt: iso(ws.createdAt) });
     },
   );
 
@@ -115,6 +116,7 @@ export function workspaceRoutes(app: Api, ctx: AppContext, entitlements: Entitle
         name: row.name,
         plan: row.plan,
         role: workspace.role,
+        track: row.track === 1,
         createdAt: iso(row.created_at),
       };
     },
@@ -134,7 +136,7 @@ export function workspaceRoutes(app: Api, ctx: AppContext, entitlements: Entitle
     },
     async (request) => {
       const { workspace } = actorOf(request);
-      await repo.renameWorkspace(ctx.db, workspace.id, request.body.name);
+      await service.updateWorkspace(ctx, actorOf(request), request.body);
       const row = await repo.findWorkspace(ctx.db, workspace.id);
       if (!row) throw new AppError('not_found', 'Workspace not found');
       return {
@@ -142,6 +144,7 @@ export function workspaceRoutes(app: Api, ctx: AppContext, entitlements: Entitle
         name: row.name,
         plan: row.plan,
         role: workspace.role,
+        track: row.track === 1,
         createdAt: iso(row.created_at),
       };
     },

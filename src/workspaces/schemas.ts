@@ -21,6 +21,7 @@ export const WorkspaceView = Type.Object({
   name: Type.String(),
   plan: Type.String(),
   role: Type.String(),
+  track: Type.Boolean({ description: 'false: scans of every link redirect but are not recorded' }),
   createdAt: Timestamp,
 });
 
@@ -29,8 +30,8 @@ export const CreateWorkspaceBody = Type.Object(
   { additionalProperties: false },
 );
 export const UpdateWorkspaceBody = Type.Object(
-  { name: WorkspaceName },
-  { additionalProperties: false },
+  { name: Type.Optional(WorkspaceName), track: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false, minProperties: 1 },
 );
 
 export const MemberView = Type.Object({

@@ -7,6 +7,7 @@ import { hashToken, normalizeEmail, randomToken } from '../accounts/tokens.js';
 import { revokeKeysOfMember } from '../api-keys/repo.js';
 import type { Executor } from '../db/index.js';
 import type { Principal, WorkspaceAccess } from '../http/types.js';
+import { recordChange } from '../db/changes.js';
 import { newId } from '../shared/ids.js';
 import * as repo from './repo.js';
 import { canAssignRole, type Role } from './roles.js';
@@ -63,6 +64,29 @@ export async function createWorkspace(ctx: AppContext, userId: string, name: str
     );
   });
   return { id, name, plan: ctx.config.plans.defaultPlan, role: 'owner' as Role, createdAt: now };
+}
+
+/** Renames and/or switches workspace-wide tracking; the redirect caches follow within a second. */
+export async function updateWorkspace(
+  ctx: AppContext,
+  actor: Actor,
+  changes: { name?: string; track?: boolean },
+) {
+  const now = ctx.clock.now();
+  await ctx.db.transaction().execute(async (tx) => {
+    await repo.updateWorkspace(tx, actor.workspace.id, changes);
+    if (changes.track !== undefined) {
+      await recordChange(tx, ctx.dialect, 'workspace', actor.workspace.id, now);
+      await audit(
+        tx,
+        actor,
+        'workspace.tracking',
+        { type: 'workspace', id: actor.workspace.id },
+        now,
+        { track: changes.track },
+      );
+    }
+  });
 }
 
 export async function deleteWorkspace(ctx: AppContext, actor: Actor): Promise<void> {

@@ -235,8 +235,11 @@ for (const dialect of ['sqlite', 'postgres'] as const satisfies readonly Dialect
         const owner = await user();
         const other = await user();
         const ws = await workspace(owner);
-        await workspaces.renameWorkspace(db(), ws, 'renamed');
-        expect((await workspaces.findWorkspace(db(), ws))?.name).toBe('renamed');
+        await workspaces.updateWorkspace(db(), ws, { name: 'renamed', track: false });
+        expect(await workspaces.findWorkspace(db(), ws)).toMatchObject({
+          name: 'renamed',
+          track: 0,
+        });
         await workspaces.insertMembership(db(), {
           workspaceId: ws,
           userId: other,

@@ -4,6 +4,7 @@ import * as accounts from './2026-11-26-01-accounts.js';
 import { linksMigration } from './2026-11-26-02-links.js';
 import * as analytics from './2026-11-26-03-analytics.js';
 import * as billing from './2026-11-26-04-billing.js';
+import * as workspaceTracking from './2026-11-26-05-workspace-tracking.js';
 
 /** Every migration in order; names are frozen once released. */
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -12,5 +13,6 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '2026-11-26-02-links': linksMigration(dialect),
     '2026-11-26-03-analytics': analytics,
     '2026-11-26-04-billing': billing,
+    '2026-11-26-05-workspace-tracking': workspaceTracking,
   };
 }
