@@ -2,7 +2,13 @@ import type { CliCommand, CliIo } from './io.js';
 import { UsageError } from './io.js';
 import { AppError } from '../errors.js';
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {};
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
+  qr: {
+    summary:
+      'qr <text> [--format svg|png|txt] [--ecc L|M|Q|H] [--size PX] [--margin N] [--fg HEX] [--bg HEX] [--dpi N] [-o FILE]',
+    load: async () => (await import('./qr.js')).run,
+  },
+};
 
 function help(): string {
   const lines = Object.values(COMMANDS).map((c) => `  qrlink ${c.summary}`);
