@@ -190,13 +190,6 @@ interface Fit {
   plan: SegmentPlan;
 }
 
-function fitsCountIndicators(plan: SegmentPlan, range: number): boolean {
-  for (let s = 0; s < plan.count; s++) {
-    if (plan.units[s]! >= 1 << countBits(plan.modes[s]!, range)) return false;
-  }
-  return true;
-}
-
 /** The smallest version in [min, max] whose capacity at `ecc` holds the data. */
 function chooseVersion(profile: TextProfile, opts: ResolvedOptions): Fit | { plan: SegmentPlan } {
   let lastPlan: SegmentPlan | undefined;
@@ -205,7 +198,6 @@ function chooseVersion(profile: TextProfile, opts: ResolvedOptions): Fit | { pla
       ? forcedSegments(profile, opts.segments, range, opts.eci)
       : optimalSegments(profile, range, opts.eci);
     lastPlan = plan;
-    if (opts.segments && !fitsCountIndicators(plan, range)) continue;
     const first = Math.max(opts.minVersion, RANGE_FIRST_VERSION[range]!);
     const last = Math.min(opts.maxVersion, RANGE_LAST_VERSION[range]!);
     for (let v = first; v <= last; v++) {
@@ -381,7 +373,7 @@ export function encode(text: string, options?: EncodeOptions): QrSymbol {
   if (typeof text !== 'string') throw invalid('text must be a string');
   if (text.length === 0) throw new QrError('empty_input', 'Nothing to encode: the text is empty');
   const opts = resolveOptions(options);
-  const profile = profileText(text, opts.eci, opts.segments !== undefined);
+  const profile = profileText(text, opts.eci);
   if (opts.segments) checkForcedSegments(text, profile, opts.segments);
 
   const fit = chooseVersion(profile, opts);

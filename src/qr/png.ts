@@ -1,12 +1,9 @@
 import { crc32, deflateSync } from 'node:zlib';
 import type { QrSymbol } from './encode.js';
-import { QrError } from './errors.js';
 import { resolveStyle, type Rgba, type RenderStyle } from './style.js';
 
 /** Pixels per module when no target size is given. */
 export const DEFAULT_PNG_SCALE = 8;
-/** Largest image side we write; bounds the memory a single call can take. */
-const MAX_PNG_SIDE = 20_000;
 
 /**
  * zlib level for IDAT. Measured on 256-1024 px symbols (bench:qr): the fast levels (1-3)
@@ -140,12 +137,6 @@ export function toPng(symbol: QrSymbol, style?: RenderStyle): Buffer {
   const scale =
     target === undefined ? DEFAULT_PNG_SCALE : Math.max(1, Math.floor(target / modulesAcross));
   const width = modulesAcross * scale;
-  if (width > MAX_PNG_SIDE) {
-    throw new QrError(
-      'invalid_option',
-      `size: the image would be ${width} px wide, more than ${MAX_PNG_SIDE} px`,
-    );
-  }
   const greyscale = isBlackOrWhite(fg) && isBlackOrWhite(bg);
   // Greyscale: 0 is black, 1 is white. Palette: index 0 is the background, 1 the foreground.
   const darkBit = greyscale ? (fg.r === 255 ? 1 : 0) : 1;
