@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encode } from './index.js';
 import { kanjiCode } from './kanji.js';
-import { countBits, dataBits, optimalSegments, profileText, type QrMode } from './segments.js';
+import { optimalSegments } from './segmentation.js';
+import { countBits, dataBits, profileText, type QrMode } from './segments.js';
 import { DATA_BITS } from './tables.js';
 
 const COUNT_BITS: Record<QrMode, number[]> = {
