@@ -1,5 +1,6 @@
 import { kanjiCode } from '../../src/qr/kanji.js';
-import { optimalSegments, profileText, versionRange } from '../../src/qr/segments.js';
+import { optimalSegments } from '../../src/qr/segmentation.js';
+import { profileText, versionRange } from '../../src/qr/segments.js';
 import { DATA_BITS, ECC_LEVELS, ECC_ORDINAL, type EccLevel } from '../../src/qr/tables.js';
 
 /** Small, fast, seedable PRNG (mulberry32): the corpus is the same on every run. */
