@@ -3,7 +3,7 @@ import type { QrSymbol } from './encode.js';
 import { resolveStyle, type Rgba, type RenderStyle } from './style.js';
 
 /** Pixels per module when no target size is given. */
-export const DEFAULT_PNG_SCALE = 8;
+const DEFAULT_PNG_SCALE = 8;
 
 /**
  * zlib level for IDAT. Measured on version 3 and 13 symbols at 256 and 1024 px: levels 1-3
