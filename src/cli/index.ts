@@ -14,6 +14,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
       'admin create-user --email E --password P [--workspace NAME] | create-key --email E [--workspace NAME] [--scopes …]',
     load: async () => (await import('./admin.js')).run,
   },
+  qr: {
+    summary:
+      'qr <text> [--format svg|png|txt] [--ecc L|M|Q|H] [--size PX] [--margin N] [--fg HEX] [--bg HEX] [--dpi N] [-o FILE]',
+    load: async () => (await import('./qr.js')).run,
+  },
 };
 
 function help(): string {

@@ -7,7 +7,6 @@ import { alignmentPositions, dataModuleCount, symbolSize, VERSION_BITS } from '.
  * per row (or column), module j of a line at bit j % 32 of word j / 32, 1 = dark.
  */
 export interface VersionLayout {
-  readonly version: number;
   readonly size: number;
   readonly words: number;
   /** Packed rows with the function patterns drawn; format modules left light. */
@@ -146,7 +145,6 @@ function buildLayout(version: number): VersionLayout {
   }
 
   return {
-    version,
     size,
     words,
     templateRows: packLines(template, size, false),

@@ -115,12 +115,14 @@ export function lineRulesScore(lines: Uint32Array, size: number): number {
   return score;
 }
 
-/** N2 over packed rows: 2x2 blocks of one colour. */
-export function blockRuleScore(rows: Uint32Array, size: number): number {
+/** N2 (2x2 blocks of one colour) and N4 (dark proportion) over packed rows, in one pass. */
+export function blockAndBalanceScore(rows: Uint32Array, size: number): number {
   const words = wordsPerLine(size);
   const { pair } = masksFor(size);
   let blocks = 0;
-  for (let base = 0, end = (size - 1) * words; base < end; base += words) {
+  let dark = 0;
+  const lastRow = (size - 1) * words;
+  for (let base = 0; base < lastRow; base += words) {
     for (let w = 0; w < words; w++) {
       const a = rows[base + w]!;
       const b = rows[base + words + w]!;
@@ -128,17 +130,12 @@ export function blockRuleScore(rows: Uint32Array, size: number): number {
       const a1 = (a >>> 1) | (last ? 0 : rows[base + w + 1]! << 31);
       const b1 = (b >>> 1) | (last ? 0 : rows[base + words + w + 1]! << 31);
       blocks += popcount(~(a ^ b) & ~(a1 ^ b1) & ~(a ^ a1) & pair[w]!);
+      dark += popcount(a);
     }
   }
-  return N2 * blocks;
-}
-
-/** N4 from the number of dark modules. */
-export function balanceRuleScore(rows: Uint32Array, size: number): number {
-  let dark = 0;
-  for (let i = 0; i < rows.length; i++) dark += popcount(rows[i]!);
+  for (let w = 0; w < words; w++) dark += popcount(rows[lastRow + w]!);
   const total = size * size;
-  return N4 * Math.floor(Math.abs(dark * 20 - total * 10) / total);
+  return N2 * blocks + N4 * Math.floor(Math.abs(dark * 20 - total * 10) / total);
 }
 
 /** Packs a size*size module matrix (1 = dark) into rows, or into columns when `transpose`. */
@@ -162,10 +159,7 @@ export function penaltyScore(modules: Uint8Array, size: number): number {
   const rows = packLines(modules, size, false);
   const columns = packLines(modules, size, true);
   return (
-    lineRulesScore(rows, size) +
-    lineRulesScore(columns, size) +
-    blockRuleScore(rows, size) +
-    balanceRuleScore(rows, size)
+    lineRulesScore(rows, size) + lineRulesScore(columns, size) + blockAndBalanceScore(rows, size)
   );
 }
 

@@ -1,5 +1,4 @@
-import { kanjiCode, kanjiValue } from './kanji.js';
-import type { BitWriter } from './bits.js';
+import { kanjiCode } from './kanji.js';
 
 export type QrMode = 'numeric' | 'alphanumeric' | 'byte' | 'kanji';
 
@@ -14,7 +13,8 @@ export const ALPHANUMERIC = 1;
 export const BYTE = 2;
 export const KANJI = 3;
 export const MODE_NAMES: readonly QrMode[] = ['numeric', 'alphanumeric', 'byte', 'kanji'];
-const MODE_INDICATORS = [0b0001, 0b0010, 0b0100, 0b1000];
+/** The 4-bit mode indicator of each mode (Table 2). */
+export const MODE_INDICATORS = [0b0001, 0b0010, 0b0100, 0b1000];
 
 /** Character-count indicator width per mode (row) and version range 1-9, 10-26, 27-40 (Table 3). */
 const COUNT_BITS: readonly (readonly number[])[] = [
@@ -36,7 +36,7 @@ export function countBits(mode: number, range: number): number {
 }
 
 /** Alphanumeric value (Table 5) per ASCII code, -1 outside the 45-character set. */
-const ALPHANUMERIC_VALUE = new Int8Array(128).fill(-1);
+export const ALPHANUMERIC_VALUE = new Int8Array(128).fill(-1);
 {
   const charset = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
   for (let i = 0; i < charset.length; i++) ALPHANUMERIC_VALUE[charset.charCodeAt(i)] = i;
@@ -45,79 +45,96 @@ const ALPHANUMERIC_VALUE = new Int8Array(128).fill(-1);
 /** Bits of the ECI header for ECI 000026 (UTF-8): mode indicator 0111 + one designator byte. */
 export const ECI_UTF8_BITS = 12;
 
+// Mode bits of a unit: bit (1 << mode) for each mode that can carry it.
+export const BYTE_ONLY = 1 << BYTE;
+const DIGIT = (1 << NUMERIC) | (1 << ALPHANUMERIC) | BYTE_ONLY;
+const ALPHANUMERIC_ONLY = (1 << ALPHANUMERIC) | BYTE_ONLY;
+export const KANJI_ONLY = 1 << KANJI;
+
 /**
- * Per-code-unit facts the segmentation needs. `byteLength` is the UTF-8 length the unit
- * contributes (a surrogate pair counts 4 on its first half and 0 on its second; a lone
- * surrogate becomes U+FFFD, 3 bytes, as TextEncoder does).
+ * Per-code-unit facts the segmentation needs.
+ *
+ * Kanji mode holds Shift_JIS, byte mode holds UTF-8 here, and a decoder that sees both
+ * without an ECI header tends to read the byte segments as Shift_JIS too. So kanji mode
+ * is used only when that cannot change the text: no ECI header (zbar, for one, refuses
+ * kanji segments after a UTF-8 ECI), every other character is ASCII other than \ and ~
+ * (which Shift_JIS reads as ¥ and ‾), and every kanji-capable character then goes in
+ * kanji mode, so that byte segments stay plain ASCII.
  */
 export interface TextProfile {
   readonly text: string;
-  /** Bit (1 << mode) set for each mode that can carry the unit; byte (bit 2) always is. */
+  /** Modes that can carry each unit, kanji aside: bits 1 << NUMERIC, ALPHANUMERIC, BYTE. */
   readonly modes: Uint8Array;
+  /**
+   * UTF-8 bytes each unit contributes: a surrogate pair counts 4 on its first half and 0
+   * on its second; a lone surrogate becomes U+FFFD, 3 bytes, as TextEncoder does.
+   */
   readonly byteLength: Uint8Array;
-  /** Shift_JIS code per unit where kanji mode may be used, else 0 (empty when none is). */
+  /** Shift_JIS code of each unit that kanji mode can encode, else 0 (empty: none can). */
   readonly sjis: Uint16Array;
-  /** Which modes occur, as the union of `modes`; lets a single-mode text skip the search. */
+  /** Whether the automatic segmentation may use kanji mode (see above). */
+  readonly kanjiEligible: boolean;
+  /** Union and intersection of `modes` over all units: single-mode texts skip the search. */
   readonly allModes: number;
   readonly commonModes: number;
+  /** Whether every unit is kanji-capable. */
+  readonly allKanji: boolean;
 }
 
-/**
- * Classifies each code unit. Kanji mode is offered only when it cannot change how a
- * decoder reads the rest: the other characters are all ASCII (read the same as UTF-8 or
- * Shift_JIS), or an ECI header declares the byte segments UTF-8. `anyKanji` offers it for
- * every kanji-table character regardless (for caller-forced segments).
- */
-export function profileText(text: string, eci: boolean, anyKanji = false): TextProfile {
+/** Shared empty table for texts without kanji-capable characters (most of them). */
+const NO_KANJI = new Uint16Array(0);
+
+export function profileText(text: string, eci: boolean): TextProfile {
   const n = text.length;
   const modes = new Uint8Array(n);
   const byteLength = new Uint8Array(n);
   let sjis = NO_KANJI;
-  let kanjiPossible = true;
+  let kanjiCount = 0;
+  let otherCharsSafe = true;
   let allModes = 0;
-  let commonModes = 0b0111;
+  let commonModes = DIGIT;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    let unitModes = 0b0100;
+    let unitModes = BYTE_ONLY;
     if (c < 0x80) {
       byteLength[i] = 1;
       const alnum = ALPHANUMERIC_VALUE[c]!;
-      if (alnum >= 0) unitModes = alnum < 10 ? 0b0111 : 0b0110;
+      if (alnum >= 0) unitModes = alnum < 10 ? DIGIT : ALPHANUMERIC_ONLY;
+      else if (c === 0x5c || c === 0x7e) otherCharsSafe = false;
     } else if (c >= 0xd800 && c <= 0xdfff) {
-      kanjiPossible = false;
+      otherCharsSafe = false;
       if (c <= 0xdbff && i + 1 < n && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
         byteLength[i] = 4;
-        modes[i++] = 0b0100;
+        modes[i++] = BYTE_ONLY;
       } else {
         byteLength[i] = 3;
       }
     } else {
       byteLength[i] = c < 0x800 ? 2 : 3;
       const code = kanjiCode(c);
-      if (code === 0) kanjiPossible = false;
-      if (sjis === NO_KANJI) sjis = new Uint16Array(n);
-      sjis[i] = code;
+      if (code === 0) {
+        otherCharsSafe = false;
+      } else {
+        if (sjis === NO_KANJI) sjis = new Uint16Array(n);
+        sjis[i] = code;
+        kanjiCount++;
+      }
     }
     modes[i] = unitModes;
     allModes |= unitModes;
     commonModes &= unitModes;
   }
-  if (sjis !== NO_KANJI && (eci || kanjiPossible || anyKanji)) {
-    let kanjiEverywhere = 0b1000;
-    for (let i = 0; i < n; i++) {
-      if (sjis[i] !== 0) modes[i] = modes[i]! | 0b1000;
-      else kanjiEverywhere = 0;
-    }
-    allModes |= 0b1000;
-    commonModes |= kanjiEverywhere;
-  } else {
-    sjis = NO_KANJI;
-  }
-  return { text, modes, byteLength, sjis, allModes, commonModes };
+  return {
+    text,
+    modes,
+    byteLength,
+    sjis,
+    kanjiEligible: kanjiCount > 0 && otherCharsSafe && !eci,
+    allModes,
+    commonModes,
+    allKanji: kanjiCount === n,
+  };
 }
-
-/** Shared empty table for texts without kanji-mode characters (most of them). */
-const NO_KANJI = new Uint16Array(0);
 
 /** Segments as [mode, start, end) over code units of the text, plus their exact bit length. */
 export interface SegmentPlan {
@@ -130,7 +147,8 @@ export interface SegmentPlan {
   readonly bits: number;
 }
 
-function dataBits(mode: number, units: number): number {
+/** Bits of a segment's data: `units` characters (bytes in byte mode) of a mode. */
+export function dataBits(mode: number, units: number): number {
   switch (mode) {
     case NUMERIC:
       return Math.floor(units / 3) * 10 + [0, 4, 7][units % 3]!;
@@ -152,197 +170,34 @@ function unitCount(profile: TextProfile, mode: number, start: number, end: numbe
 }
 
 /**
- * Finalises runs of one mode into segments for a version range: a run longer than the
- * character-count indicator can express is split, each piece paying its own header.
+ * Turns runs of one mode into segments for a version range. A run never needs splitting
+ * for its character-count indicator: a run too long for the indicator of a range holds
+ * more bits than the largest version of that range (checked in segments.test.ts), so such
+ * a plan is simply too long for the range.
  */
-function planFromRuns(
+export function planFromRuns(
   profile: TextProfile,
-  runModes: number[],
-  runStarts: number[],
+  runModes: readonly number[],
+  runStarts: readonly number[],
   range: number,
   eci: boolean,
-  split: boolean,
 ): SegmentPlan {
-  const n = profile.text.length;
-  const modes: number[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
-  const unitCounts: number[] = [];
+  const count = runModes.length;
+  const modes = Uint8Array.from(runModes);
+  const starts = Uint32Array.from(runStarts);
+  const ends = new Uint32Array(count);
+  const units = new Uint32Array(count);
   let bits = eci ? ECI_UTF8_BITS : 0;
-  for (let r = 0; r < runModes.length; r++) {
-    const mode = runModes[r]!;
-    const end = r + 1 < runStarts.length ? runStarts[r + 1]! : n;
-    const header = 4 + countBits(mode, range);
-    const maxUnits = split ? (1 << countBits(mode, range)) - 1 : Infinity;
-    let start = runStarts[r]!;
-    while (start < end) {
-      let pieceEnd = end;
-      let units = unitCount(profile, mode, start, end);
-      if (units > maxUnits) {
-        // Cut at the last code unit boundary that keeps the piece within the limit.
-        pieceEnd = start;
-        units = 0;
-        while (pieceEnd < end) {
-          const next = mode === BYTE ? profile.byteLength[pieceEnd]! : 1;
-          if (units + next > maxUnits) break;
-          units += next;
-          pieceEnd++;
-          if (mode === BYTE && profile.byteLength[pieceEnd - 1] === 4) pieceEnd++;
-        }
-      }
-      modes.push(mode);
-      starts.push(start);
-      ends.push(pieceEnd);
-      unitCounts.push(units);
-      bits += header + dataBits(mode, units);
-      start = pieceEnd;
-    }
+  for (let r = 0; r < count; r++) {
+    const mode = modes[r]!;
+    ends[r] = r + 1 < count ? starts[r + 1]! : profile.text.length;
+    units[r] = unitCount(profile, mode, starts[r]!, ends[r]!);
+    bits += 4 + countBits(mode, range) + dataBits(mode, units[r]!);
   }
-  return {
-    modes: Uint8Array.from(modes),
-    starts: Uint32Array.from(starts),
-    ends: Uint32Array.from(ends),
-    units: Uint32Array.from(unitCounts),
-    count: modes.length,
-    bits,
-  };
+  return { modes, starts, ends, units, count, bits };
 }
 
-// Costs are in sixths of a bit, so that numeric (10/3 bits per digit) and alphanumeric
-// (11/2 bits per character) stay integral; a segment's real length is its cost rounded up
-// to whole bits. Per unit: numeric 20, alphanumeric 33, byte 48 per UTF-8 byte, kanji 78.
-const IMPOSSIBLE = 1 << 29;
-
-/** Back-pointers of the search, reused across calls (grown on demand). */
-let fromBuffer = new Uint8Array(1024);
-
-function roundUp(sixths: number): number {
-  return (((sixths + 5) / 6) | 0) * 6;
-}
-
-/**
- * The segmentation with the fewest bits for a version range (dynamic programming over
- * code units: for each mode, the cheapest encoding of the prefix that ends in that mode).
- */
-export function optimalSegments(profile: TextProfile, range: number, eci: boolean): SegmentPlan {
-  const n = profile.text.length;
-  const single = singleMode(profile.allModes, profile.commonModes);
-  if (single >= 0) return planFromRuns(profile, [single], [0], range, eci, true);
-
-  const modes = profile.modes;
-  const byteLength = profile.byteLength;
-  const h0 = (4 + countBits(NUMERIC, range)) * 6;
-  const h1 = (4 + countBits(ALPHANUMERIC, range)) * 6;
-  const h2 = (4 + countBits(BYTE, range)) * 6;
-  const h3 = (4 + countBits(KANJI, range)) * 6;
-  if (fromBuffer.length < n * 4) fromBuffer = new Uint8Array(n * 8);
-  const from = fromBuffer;
-  // Cheapest cost of the prefix ending in each mode; IMPOSSIBLE when the unit forbids it.
-  let c0 = h0;
-  let c1 = h1;
-  let c2 = h2;
-  let c3 = h3;
-  for (let i = 0, f = 0; i < n; i++, f += 4) {
-    const allowed = modes[i]!;
-    if (allowed === 0b0100 && c0 === IMPOSSIBLE && c1 === IMPOSSIBLE && c3 === IMPOSSIBLE) {
-      // Inside a run of byte-only units the byte segment simply continues; only its entry
-      // of `from` is ever read back for these units.
-      from[f + 2] = BYTE;
-      c2 += 48 * byteLength[i]!;
-      continue;
-    }
-    // Ending the current segment rounds its cost up to whole bits; the cheapest such end
-    // is the best predecessor for any mode that starts a new segment here.
-    let ended = roundUp(c0);
-    let endedMode = NUMERIC;
-    const e1 = roundUp(c1);
-    if (e1 < ended) {
-      ended = e1;
-      endedMode = ALPHANUMERIC;
-    }
-    const e2 = roundUp(c2);
-    if (e2 < ended) {
-      ended = e2;
-      endedMode = BYTE;
-    }
-    const e3 = roundUp(c3);
-    if (e3 < ended) {
-      ended = e3;
-      endedMode = KANJI;
-    }
-    if (allowed & 0b0001) {
-      if (ended + h0 < c0) {
-        c0 = ended + h0;
-        from[f] = endedMode;
-      } else {
-        from[f] = NUMERIC;
-      }
-      c0 += 20;
-    } else {
-      c0 = IMPOSSIBLE;
-    }
-    if (allowed & 0b0010) {
-      if (ended + h1 < c1) {
-        c1 = ended + h1;
-        from[f + 1] = endedMode;
-      } else {
-        from[f + 1] = ALPHANUMERIC;
-      }
-      c1 += 33;
-    } else {
-      c1 = IMPOSSIBLE;
-    }
-    if (ended + h2 < c2) {
-      c2 = ended + h2;
-      from[f + 2] = endedMode;
-    } else {
-      from[f + 2] = BYTE;
-    }
-    c2 += 48 * byteLength[i]!;
-    if (allowed & 0b1000) {
-      if (ended + h3 < c3) {
-        c3 = ended + h3;
-        from[f + 3] = endedMode;
-      } else {
-        from[f + 3] = KANJI;
-      }
-      c3 += 78;
-    } else {
-      c3 = IMPOSSIBLE;
-    }
-  }
-  const cost = [c0, c1, c2, c3];
-  let mode = 0;
-  for (let m = 1; m < 4; m++) if (roundUp(cost[m]!) < roundUp(cost[mode]!)) mode = m;
-  const runModes: number[] = [];
-  const runStarts: number[] = [];
-  for (let i = n - 1; i >= 0; i--) {
-    const prev = from[i * 4 + mode]!;
-    if (prev !== mode || i === 0) {
-      runModes.push(mode);
-      runStarts.push(i);
-      mode = prev;
-    }
-  }
-  runModes.reverse();
-  runStarts.reverse();
-  return planFromRuns(profile, runModes, runStarts, range, eci, true);
-}
-
-/**
- * The one mode that is optimal for the whole text without searching, or -1: when every
- * unit can use a mode that is the cheapest for each of them (numeric beats alphanumeric
- * beats byte per character; kanji characters are never numeric or alphanumeric).
- */
-function singleMode(allModes: number, commonModes: number): number {
-  if (commonModes & 0b0001) return NUMERIC;
-  if (commonModes & 0b1000) return KANJI;
-  if (commonModes & 0b0010 && (allModes & 0b0001) === 0) return ALPHANUMERIC;
-  if ((allModes & 0b1011) === 0) return BYTE;
-  return -1;
-}
-
-/** A caller-chosen segmentation, checked against the modes each slice may use. */
+/** A caller-chosen segmentation (already checked with sliceFitsMode). */
 export function forcedSegments(
   profile: TextProfile,
   segments: readonly QrSegment[],
@@ -353,89 +208,29 @@ export function forcedSegments(
   const runStarts: number[] = [];
   let start = 0;
   for (const segment of segments) {
-    const mode = MODE_NAMES.indexOf(segment.mode);
-    runModes.push(mode);
+    runModes.push(MODE_NAMES.indexOf(segment.mode));
     runStarts.push(start);
     start += segment.text.length;
   }
-  return planFromRuns(profile, runModes, runStarts, range, eci, false);
+  return planFromRuns(profile, runModes, runStarts, range, eci);
 }
 
-/** Appends mode indicator, character count and data of every planned segment. */
-export function writeSegments(
-  writer: BitWriter,
-  profile: TextProfile,
-  plan: SegmentPlan,
-  range: number,
-  eci: boolean,
-): void {
-  const text = profile.text;
-  if (eci) writer.write(0b0111_00011010, ECI_UTF8_BITS);
-  for (let s = 0; s < plan.count; s++) {
-    const mode = plan.modes[s]!;
-    const start = plan.starts[s]!;
-    const end = plan.ends[s]!;
-    writer.write(MODE_INDICATORS[mode]!, 4);
-    writer.write(plan.units[s]!, countBits(mode, range));
-    if (mode === NUMERIC) {
-      let i = start;
-      for (; i + 3 <= end; i += 3) {
-        const value =
-          (text.charCodeAt(i) - 48) * 100 +
-          (text.charCodeAt(i + 1) - 48) * 10 +
-          (text.charCodeAt(i + 2) - 48);
-        writer.write(value, 10);
-      }
-      if (end - i === 2) {
-        writer.write((text.charCodeAt(i) - 48) * 10 + (text.charCodeAt(i + 1) - 48), 7);
-      } else if (end - i === 1) {
-        writer.write(text.charCodeAt(i) - 48, 4);
-      }
-    } else if (mode === ALPHANUMERIC) {
-      let i = start;
-      for (; i + 2 <= end; i += 2) {
-        writer.write(
-          ALPHANUMERIC_VALUE[text.charCodeAt(i)]! * 45 +
-            ALPHANUMERIC_VALUE[text.charCodeAt(i + 1)]!,
-          11,
-        );
-      }
-      if (i < end) writer.write(ALPHANUMERIC_VALUE[text.charCodeAt(i)]!, 6);
-    } else if (mode === BYTE) {
-      for (let i = start; i < end; i++) {
-        const c = text.charCodeAt(i);
-        if (c < 0x80) {
-          writer.write(c, 8);
-        } else if (c < 0x800) {
-          writer.write(0xc000 | ((c << 2) & 0x1f00) | 0x80 | (c & 0x3f), 16);
-        } else if (profile.byteLength[i] === 4) {
-          const point = ((c - 0xd800) << 10) + (text.charCodeAt(++i) - 0xdc00) + 0x10000;
-          writer.write(0xf0 | (point >> 18), 8);
-          writer.write(0x80 | ((point >> 12) & 0x3f), 8);
-          writer.write(0x80 | ((point >> 6) & 0x3f), 8);
-          writer.write(0x80 | (point & 0x3f), 8);
-        } else {
-          // A lone surrogate is written as U+FFFD, like TextEncoder does.
-          const point = c >= 0xd800 && c <= 0xdfff ? 0xfffd : c;
-          writer.write(0xe0 | (point >> 12), 8);
-          writer.write(0x8000 | ((point << 2) & 0x3f00) | 0x80 | (point & 0x3f), 16);
-        }
-      }
-    } else {
-      for (let i = start; i < end; i++) writer.write(kanjiValue(profile.sjis[i]!), 13);
-    }
-  }
-}
-
-/** Whether `text` can be carried by `mode` under the profile (for forced segments). */
+/** Whether a mode can carry text[start, end), a slice that does not split a surrogate pair. */
 export function sliceFitsMode(
   profile: TextProfile,
   mode: number,
   start: number,
   end: number,
 ): boolean {
-  const bit = 1 << mode;
-  for (let i = start; i < end; i++) if ((profile.modes[i]! & bit) === 0) return false;
-  // A surrogate pair must not be split across segments.
-  return end >= profile.text.length || profile.byteLength[end] !== 0 || start === end;
+  if (end < profile.text.length && profile.byteLength[end] === 0) return false;
+  for (let i = start; i < end; i++) {
+    if (
+      mode === KANJI
+        ? profile.sjis[i] === 0 || profile.sjis.length === 0
+        : (profile.modes[i]! & (1 << mode)) === 0
+    ) {
+      return false;
+    }
+  }
+  return true;
 }

@@ -36,9 +36,9 @@ export interface ResolvedStyle {
 
 export const DEFAULT_MARGIN = 4;
 /** Largest accepted pixel size and margin: beyond them an image is a mistake, not a QR code. */
-export const MAX_SIZE = 10_000;
+const MAX_SIZE = 10_000;
 export const MAX_MARGIN = 100;
-export const MAX_DPI = 100_000;
+const MAX_DPI = 100_000;
 
 const HEX_COLOUR = /^#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/i;
 

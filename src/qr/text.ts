@@ -25,6 +25,9 @@ const ANSI_RESET = '\u001b[0m';
  * module rows, so the code keeps its square shape in a roughly 1:2 character cell.
  */
 export function toText(symbol: QrSymbol, style: TextStyle = {}): string {
+  if (typeof style !== 'object' || style === null) {
+    throw new QrError('invalid_option', 'style must be an object');
+  }
   const margin = style.margin ?? DEFAULT_MARGIN;
   if (!Number.isInteger(margin) || margin < 0 || margin > MAX_MARGIN) {
     throw new QrError(
