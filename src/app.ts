@@ -23,6 +23,9 @@ import { systemRoutes } from './http/system-routes.js';
 import { loadServerSecret } from './secret.js';
 import { workspaceRoutes } from './workspaces/routes.js';
 
+/** How long in-flight requests may take to finish at shutdown before connections are cut. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 export interface AppOverrides {
   clock?: Clock;
   mailer?: Mailer;
@@ -152,8 +155,15 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       if (closed) return;
       closed = true;
       clearInterval(pruneTimer);
-      httpServer.closeIdleConnections?.();
+      // Stop accepting; idle keep-alive connections close now, busy ones once answered. We call
+      // listen() on the server ourselves, so Fastify's close() would leave it open.
+      const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      const force = setTimeout(() => httpServer.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      force.unref();
       await api.close();
+      await stopped;
+      clearTimeout(force);
       metrics.stop();
       ctx.mailer.close();
       await ctx.limiter.close();

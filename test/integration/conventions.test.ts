@@ -379,3 +379,38 @@ describe('rate limiting headers and 429 (RL-01/02)', () => {
     expect(limited.body['violated-policies']).toEqual(['auth']);
   });
 });
+
+describe('graceful shutdown', () => {
+  it('finishes a request in flight, then refuses new connections', async () => {
+    let release: () => void = () => undefined;
+    const mailSent = new Promise<void>((resolve) => (release = resolve));
+    let started: () => void = () => undefined;
+    const mailStarted = new Promise<void>((resolve) => (started = resolve));
+    const t = await startTestApp({
+      overrides: {
+        rateLimits: NO_LIMITS,
+        // Inviting waits for the mail server: hold it until shutdown has begun.
+        mailer: {
+          send: async () => {
+            started();
+            await mailSent;
+          },
+          close: () => undefined,
+        },
+      },
+    });
+    const tenant = await makeTenant(t, 'shutdown');
+    const inFlight = tenant.owner.session.request(
+      'POST',
+      `/api/v1/workspaces/${tenant.workspaceId}/invitations`,
+      { email: 'late@example.test', role: 'viewer' },
+    );
+    await mailStarted;
+    const closing = t.close();
+    await new Promise((r) => setTimeout(r, 50));
+    release();
+    expect((await inFlight).status).toBe(201);
+    await closing;
+    await expect(fetch(`${t.url}/healthz`)).rejects.toThrow();
+  });
+});
