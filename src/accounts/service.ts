@@ -18,6 +18,7 @@ import { hashToken, normalizeEmail, randomToken } from './tokens.js';
 
 export const SESSION_TTL_MS = 14 * 24 * 3600_000;
 export const RESET_TTL_MS = 3600_000;
+export const RESET_MAILS_PER_HOUR = 5;
 
 export interface SessionGrant {
   token: string;
@@ -258,6 +259,12 @@ export function accountsService(ctx: AppContext): AccountsService {
       const user = await repo.findUserByEmail(ctx.db, email);
       // Same answer whether or not the account exists (ACC-04); only real accounts get mail.
       if (!user) return;
+      // However many addresses ask, one inbox gets at most a few reset mails an hour.
+      const budget = await ctx.limiter.hit(`reset:${user.id}`, RESET_MAILS_PER_HOUR, 3600_000);
+      if (!budget.allowed) {
+        ctx.log.warn({ userId: user.id }, 'password reset not sent: hourly limit reached');
+        return;
+      }
       const token = randomToken(32);
       const now = ctx.clock.now();
       await repo.insertPasswordReset(ctx.db, {
