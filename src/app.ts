@@ -44,6 +44,9 @@ import type Stripe from 'stripe';
 import { pruneChanges } from './db/changes.js';
 import { startScheduler } from './scheduler.js';
 
+/** How long in-flight requests may take to finish at shutdown before connections are cut. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 export interface AppOverrides {
   clock?: Clock;
   mailer?: Mailer;
@@ -247,13 +250,6 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     log,
   );
 
-  const pruneTimer = setInterval(() => {
-    pruneIdempotencyKeys(ctx.db, clock.now()).catch((err: unknown) =>
-      log.warn({ err }, 'idempotency prune failed'),
-    );
-  }, 3600_000);
-  pruneTimer.unref();
-
   const httpServer = server as unknown as Server;
   let closed = false;
   return {
@@ -280,8 +276,15 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     async close() {
       if (closed) return;
       closed = true;
-      httpServer.closeIdleConnections?.();
+      // Stop accepting; idle keep-alive connections close now, busy ones once answered. We call
+      // listen() on the server ourselves, so Fastify's close() would leave it open.
+      const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      const force = setTimeout(() => httpServer.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      force.unref();
       await api.close();
+      await stopped;
+      clearTimeout(force);
       await scheduler.stop();
       await redirect.stop();
       // Every scan answered before the close is written: 0 lost on SIGTERM.

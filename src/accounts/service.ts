@@ -18,6 +18,7 @@ import { hashToken, normalizeEmail, randomToken } from './tokens.js';
 
 export const SESSION_TTL_MS = 14 * 24 * 3600_000;
 export const RESET_TTL_MS = 3600_000;
+export const RESET_MAILS_PER_HOUR = 5;
 
 export interface SessionGrant {
   token: string;
@@ -78,20 +79,22 @@ export function accountsService(ctx: AppContext): AccountsService {
    * Creates the user and either joins a workspace (`join`, run inside the same transaction so
    * a failed sign-up never spends an invitation) or creates one named `workspaceName`.
    */
-  async function insertUserWithWorkspace(
-    email: string,
-    password: string,
-    name: string,
-    findJoin: (tx: Executor) => Promise<{ workspaceId: string; role: Role } | null>,
-    workspaceName: string,
-  ): Promise<{ userId: string; workspaceId: string }> {
-    const passwordHash = await hashPassword(password);
+  async function insertUserWithWorkspace(input: {
+    email: string;
+    password: string;
+    name: string;
+    findJoin: (tx: Executor) => Promise<{ workspaceId: string; role: Role } | null>;
+    workspaceName: string;
+    ip: string | null;
+  }): Promise<{ userId: string; workspaceId: string }> {
+    const { email, name, workspaceName } = input;
+    const passwordHash = await hashPassword(input.password);
     const now = ctx.clock.now();
     const userId = newId('usr', now);
     try {
       return await ctx.db.transaction().execute(async (tx) => {
         await repo.insertUser(tx, { id: userId, email, name, passwordHash, now });
-        const join = await findJoin(tx);
+        const join = await input.findJoin(tx);
         let workspaceId: string;
         if (join) {
           workspaceId = join.workspaceId;
@@ -114,6 +117,7 @@ export function accountsService(ctx: AppContext): AccountsService {
             action: 'user.signup',
             targetType: 'user',
             targetId: userId,
+            ip: input.ip,
           },
           now,
         );
@@ -150,11 +154,13 @@ export function accountsService(ctx: AppContext): AccountsService {
             : 'Sign-up is closed on this server',
         );
       }
-      const { userId } = await insertUserWithWorkspace(
+      const { userId } = await insertUserWithWorkspace({
         email,
-        input.password,
+        password: input.password,
         name,
-        async (tx) => {
+        workspaceName: `${name}'s workspace`,
+        ip: input.ip,
+        findJoin: async (tx) => {
           if (token === undefined) return null;
           const invitation = await workspaces.consumeInvitation(
             tx,
@@ -166,8 +172,7 @@ export function accountsService(ctx: AppContext): AccountsService {
           }
           return { workspaceId: invitation.workspace_id, role: invitation.role as Role };
         },
-        `${name}'s workspace`,
-      );
+      });
       return startSession(userId);
     },
 
@@ -176,17 +181,18 @@ export function accountsService(ctx: AppContext): AccountsService {
       requirePassword(input.password);
       const name = input.name?.trim() || email.split('@')[0] || email;
       const workspaceName = input.workspaceName;
-      return insertUserWithWorkspace(
+      return insertUserWithWorkspace({
         email,
-        input.password,
+        password: input.password,
         name,
-        async (tx) => {
+        workspaceName: workspaceName ?? `${name}'s workspace`,
+        ip: null,
+        findJoin: async (tx) => {
           if (!workspaceName) return null;
           const existing = await workspaces.findWorkspaceByName(tx, workspaceName);
           return existing ? { workspaceId: existing.id, role: 'owner' } : null;
         },
-        workspaceName ?? `${name}'s workspace`,
-      );
+      });
     },
 
     async login(input) {
@@ -253,6 +259,12 @@ export function accountsService(ctx: AppContext): AccountsService {
       const user = await repo.findUserByEmail(ctx.db, email);
       // Same answer whether or not the account exists (ACC-04); only real accounts get mail.
       if (!user) return;
+      // However many addresses ask, one inbox gets at most a few reset mails an hour.
+      const budget = await ctx.limiter.hit(`reset:${user.id}`, RESET_MAILS_PER_HOUR, 3600_000);
+      if (!budget.allowed) {
+        ctx.log.warn({ userId: user.id }, 'password reset not sent: hourly limit reached');
+        return;
+      }
       const token = randomToken(32);
       const now = ctx.clock.now();
       await repo.insertPasswordReset(ctx.db, {

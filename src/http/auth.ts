@@ -5,19 +5,12 @@ import type { AppContext } from '../context.js';
 import { authenticateApiKey } from '../api-keys/service.js';
 import { findMembership, listWorkspacesOfUser } from '../workspaces/repo.js';
 import { roleAllows, scopesAllow, type Role } from '../workspaces/roles.js';
+import { sessionCookieName } from './session-cookie.js';
 import type { Principal, WorkspaceAccess } from './types.js';
 
 export const WORKSPACE_HEADER = 'qrlink-workspace';
 
-/** `__Host-` needs Secure, which browsers honour on https and on localhost. */
-export function sessionCookieName(baseUrl: URL): string {
-  const local = ['localhost', '127.0.0.1', '[::1]'].includes(baseUrl.hostname);
-  return baseUrl.protocol === 'https:' || local ? '__Host-qrlink_session' : 'qrlink_session';
-}
-
-export function sessionCookieSecure(baseUrl: URL): boolean {
-  return sessionCookieName(baseUrl).startsWith('__Host-');
-}
+export { sessionCookieName, sessionCookieSecure } from './session-cookie.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -120,8 +113,11 @@ export function registerAuthorization(app: FastifyInstance, ctx: AppContext) {
       workspace = wanted && wanted !== principal.workspaceId ? null : request.workspace;
     }
     request.workspace = workspace;
-    if (mode !== 'workspace') return;
-    if (!workspace) throw new AppError('not_found', 'Workspace not found');
+    // Naming a workspace the caller does not belong to finds nothing, on every route.
+    if (!workspace && (mode === 'workspace' || requestedWorkspace(request))) {
+      throw new AppError('not_found', 'Workspace not found');
+    }
+    if (mode !== 'workspace' || !workspace) return;
 
     const permission = effectivePermission(request, principal);
     if (!permission) return;

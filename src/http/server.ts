@@ -14,6 +14,7 @@ import Fastify, {
 import { registerErrorHandling } from './errors.js';
 import { trackRoutes } from './route-table.js';
 import { Problem, problemResponse } from './schemas.js';
+import { sessionCookieName } from './session-cookie.js';
 
 export type Api = FastifyInstance<
   Server,
@@ -88,7 +89,11 @@ export async function createApi(options: ApiOptions): Promise<Api> {
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'qrl_live_… or qrl_test_…' },
-          session: { type: 'apiKey', in: 'cookie', name: '__Host-qrlink_session' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: sessionCookieName(new URL(options.publicOrigin)),
+          },
         },
       },
       security: [{ apiKey: [] }, { session: [] }],

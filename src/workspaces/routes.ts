@@ -302,10 +302,7 @@ export function workspaceRoutes(app: Api, ctx: AppContext, entitlements: Entitle
       config: { auth: 'workspace', permission: 'members:manage' },
     },
     async (request, reply) => {
-      const { workspace } = actorOf(request);
-      if (!(await repo.deleteInvitation(ctx.db, workspace.id, request.params.invitationId))) {
-        throw new AppError('not_found', 'Invitation not found');
-      }
+      await service.withdrawInvitation(ctx, actorOf(request), request.params.invitationId);
       return reply.code(204).send(null);
     },
   );

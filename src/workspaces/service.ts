@@ -211,6 +211,16 @@ export async function inviteMember(
   return { id, email, role, createdAt: now, expiresAt };
 }
 
+export async function withdrawInvitation(ctx: AppContext, actor: Actor, id: string) {
+  const now = ctx.clock.now();
+  await ctx.db.transaction().execute(async (tx) => {
+    if (!(await repo.deleteInvitation(tx, actor.workspace.id, id))) {
+      throw new AppError('not_found', 'Invitation not found');
+    }
+    await audit(tx, actor, 'member.invite_withdraw', { type: 'invitation', id }, now);
+  });
+}
+
 /** A signed-in user accepts an invitation sent to their own e-mail address. */
 export async function acceptInvitation(
   ctx: AppContext,

@@ -1,10 +1,12 @@
 import { request as httpRequest } from 'node:http';
 import { hash } from '@node-rs/argon2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/adapters/clock.js';
 import { hashToken } from '../../src/accounts/tokens.js';
+import { RESET_MAILS_PER_HOUR } from '../../src/accounts/service.js';
 import { ACCOUNT_POLICY } from '../../src/accounts/throttle.js';
 import { caller, startTestApp, type TestApp } from '../helpers/app.js';
+import { makeUser } from '../helpers/fixtures.js';
 import {
   linksIn,
   recipients,
@@ -541,6 +543,28 @@ describe('password reset and invitations over SMTP', () => {
     ).toBe(403);
     const fresh = await login(t, 'owner@example.test', password);
     owner = { ...fresh, cookie: sessionCookie(fresh) };
+  });
+
+  it('sends one account at most RESET_MAILS_PER_HOUR reset e-mails an hour, answering 202 alike', async () => {
+    const { email } = await makeUser(t, 'flooded');
+    const count = () => mail.messages.filter((m) => recipients(m).includes(email)).length;
+    for (let i = 0; i < RESET_MAILS_PER_HOUR + 3; i++) {
+      const res = await post(
+        t,
+        '/api/v1/auth/password-reset',
+        { email },
+        {
+          'x-forwarded-for': freshIp(),
+        },
+      );
+      expect(res.status).toBe(202);
+    }
+    await vi.waitFor(() => expect(count()).toBe(RESET_MAILS_PER_HOUR));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(count()).toBe(RESET_MAILS_PER_HOUR);
+    clock.advance(3600_000);
+    await post(t, '/api/v1/auth/password-reset', { email });
+    await vi.waitFor(() => expect(count()).toBe(RESET_MAILS_PER_HOUR + 1));
   });
 
   it('answers 202 for unknown addresses and sends nothing', async () => {

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/adapters/clock.js';
 import { caller, startTestApp, type Caller, type TestApp } from '../helpers/app.js';
-import { LIST_SEEDS, addMember, makeKey, makeTenant, type Tenant } from '../helpers/fixtures.js';
+import {
+  LIST_SEEDS,
+  addMember,
+  fillPath,
+  makeKey,
+  makeTenant,
+  type Tenant,
+} from '../helpers/fixtures.js';
 import { apiRoutes, routeKey, rowCounts, validBody } from '../helpers/routes.js';
 
 /**
@@ -127,7 +134,7 @@ describe('cursor pagination on every list route', () => {
       }
       const tenant = await makeTenant(t, 'pages');
       await seed(t, tenant, 7);
-      const path = route.url.replace(':workspaceId', tenant.workspaceId);
+      const path = await fillPath(t, route.url, tenant);
       const get = (query: string) =>
         tenant.owner.session.request('GET', `${path}?${query}`, undefined, {
           'qrlink-workspace': tenant.workspaceId,
@@ -185,7 +192,7 @@ describe('Idempotency-Key on every creating POST (RL-09)', () => {
     expect(routes.length).toBeGreaterThanOrEqual(3);
     for (const route of routes) {
       const tenant = await makeTenant(t, 'idem');
-      const path = route.url.replace(':workspaceId', tenant.workspaceId);
+      const path = await fillPath(t, route.url, tenant);
       const body = validBody(route, tenant);
       const send = (payload: unknown, key: string) =>
         tenant.owner.session.request(route.method, path, payload, { 'idempotency-key': key });
@@ -218,7 +225,7 @@ describe('Idempotency-Key on every creating POST (RL-09)', () => {
   it('10 concurrent requests with one key create exactly one object', async () => {
     for (const route of idempotentRoutes()) {
       const tenant = await makeTenant(t, 'idem-race');
-      const path = route.url.replace(':workspaceId', tenant.workspaceId);
+      const path = await fillPath(t, route.url, tenant);
       const body = validBody(route, tenant);
       const before = await rowCounts(t);
       const results = await Promise.all(
@@ -378,5 +385,40 @@ describe('rate limiting headers and 429 (RL-01/02)', () => {
     const limited = await login();
     expectProblem(limited, 429);
     expect(limited.body['violated-policies']).toEqual(['auth']);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('finishes a request in flight, then refuses new connections', async () => {
+    let release: () => void = () => undefined;
+    const mailSent = new Promise<void>((resolve) => (release = resolve));
+    let started: () => void = () => undefined;
+    const mailStarted = new Promise<void>((resolve) => (started = resolve));
+    const t = await startTestApp({
+      overrides: {
+        rateLimits: NO_LIMITS,
+        // Inviting waits for the mail server: hold it until shutdown has begun.
+        mailer: {
+          send: async () => {
+            started();
+            await mailSent;
+          },
+          close: () => undefined,
+        },
+      },
+    });
+    const tenant = await makeTenant(t, 'shutdown');
+    const inFlight = tenant.owner.session.request(
+      'POST',
+      `/api/v1/workspaces/${tenant.workspaceId}/invitations`,
+      { email: 'late@example.test', role: 'viewer' },
+    );
+    await mailStarted;
+    const closing = t.close();
+    await new Promise((r) => setTimeout(r, 50));
+    release();
+    expect((await inFlight).status).toBe(201);
+    await closing;
+    await expect(fetch(`${t.url}/healthz`)).rejects.toThrow();
   });
 });

@@ -208,11 +208,12 @@ describe('two-tenant isolation: B never reaches A’s objects (ACC-09)', () => {
     const a = await makeTenant(t, 'hdr-a');
     const b = await makeTenant(t, 'hdr-b');
     const failures: Failure[] = [];
-    for (const route of workspaceRoutes().filter((r) => !r.url.includes(':workspaceId'))) {
+    for (const route of authenticatedRoutes().filter((r) => !r.url.includes(':workspaceId'))) {
       for (const [who, principal] of [
         ['B key', b.ownerKey.api],
         ['B session', b.owner.session],
       ] as const) {
+        if (who === 'B key' && route.config.sessionOnly) continue;
         const res = await principal.request(
           route.method,
           await fillPath(t, route.url, b),

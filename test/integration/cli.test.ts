@@ -1,0 +1,226 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The built CLI (`node dist/main.js`), as an operator scripts a fresh install: create a user and
+ * a key, start the server, call it with the key, stop it with SIGTERM. `npm test` builds dist
+ * first; run alone, this file rebuilds it when src is newer.
+ */
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const MAIN = path.join(ROOT, 'dist/main.js');
+
+function newestMtime(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+    const full = path.join(dir, entry.name);
+    const time = entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs;
+    return Math.max(latest, time);
+  }, 0);
+}
+
+function ensureBuilt(): void {
+  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestMtime(path.join(ROOT, 'src'))) return;
+  execFileSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  );
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let dataDir: string;
+/** A clean environment: nothing from the test runner's own QRLINK_* variables leaks in. */
+const env = (extra: Record<string, string> = {}) => ({
+  PATH: process.env.PATH ?? '',
+  QRLINK_DATA_DIR: dataDir,
+  ...extra,
+});
+
+function run(args: string[], extra: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { env: env(extra), cwd: dataDir });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** `name: value` lines → an object. */
+function fields(stdout: string): Record<string, string> {
+  return Object.fromEntries(
+    stdout
+      .split('\n')
+      .map((line) => /^([a-z][\w-]*): (.+)$/.exec(line))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [m[1], m[2]]),
+  );
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`no ${pattern} in: ${seen}`)), timeoutMs);
+    const onData = (d: Buffer) => {
+      seen += d.toString();
+      if (pattern.test(seen)) {
+        clearTimeout(timer);
+        resolve(seen);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before ${pattern}: ${seen}`));
+    });
+  });
+}
+
+beforeAll(() => {
+  ensureBuilt();
+  dataDir = mkdtempSync(path.join(tmpdir(), 'qrlink-cli-'));
+});
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('qrlink CLI', () => {
+  let key = '';
+  let workspaceId = '';
+  let userId = '';
+
+  it('admin create-user prints the new ids as name: value lines', async () => {
+    const result = await run([
+      'admin',
+      'create-user',
+      '--email',
+      'Ops@Example.test',
+      '--password',
+      'correct horse battery',
+      '--workspace',
+      'Acme',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const out = fields(result.stdout);
+    expect(out.user).toMatch(/^usr_[0-9a-z]{26}$/);
+    expect(out.workspace).toMatch(/^wsp_[0-9a-z]{26}$/);
+    userId = out.user as string;
+    workspaceId = out.workspace as string;
+  });
+
+  it('admin create-key prints the key once, with its id and scopes', async () => {
+    const result = await run([
+      'admin',
+      'create-key',
+      '--email',
+      'ops@example.test',
+      '--workspace',
+      'Acme',
+      '--scopes',
+      'links:read,workspace:admin',
+    ]);
+    expect(result.code).toBe(0);
+    const out = fields(result.stdout);
+    expect(out.id).toMatch(/^key_/);
+    expect(out.key).toMatch(/^qrl_live_[0-9A-Za-z]{38}$/);
+    expect(out.scopes).toBe('links:read,workspace:admin');
+    key = out.key as string;
+  });
+
+  it('serve answers /api/v1/me with that key, and exits 0 soon after SIGTERM', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [MAIN, 'serve'], {
+      env: env({ PORT: String(port), QRLINK_HOST: '127.0.0.1' }),
+      cwd: dataDir,
+    });
+    try {
+      await waitForOutput(child, /listening on/);
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(health.status).toBe(200);
+      const me = await fetch(`http://127.0.0.1:${port}/api/v1/me`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      expect(me.status).toBe(200);
+      expect(await me.json()).toMatchObject({
+        user: { id: userId, email: 'ops@example.test' },
+        workspace: { id: workspaceId, name: 'Acme', role: 'owner' },
+      });
+      // A keep-alive connection stays open: shutdown must not wait for it.
+      await fetch(`http://127.0.0.1:${port}/healthz`, { keepalive: true });
+
+      const started = Date.now();
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('migrate applies nothing on an up-to-date database', async () => {
+    const result = await run(['migrate']);
+    expect(result.code).toBe(0);
+    expect(fields(result.stdout)).toMatchObject({ dialect: 'sqlite', applied: '0' });
+  });
+
+  it.each([
+    [['admin', 'create-user', '--emial', 'x@example.test'], '--emial'],
+    [['admin', 'create-user', '--password', 'long enough'], '--email'],
+    [
+      ['admin', 'create-key', '--email', 'ops@example.test', '--scopes', 'links:read,root'],
+      '--scopes',
+    ],
+    [['serve', '--workers', 'many'], '--workers'],
+    [['admin', 'explode'], 'explode'],
+    [['frobnicate'], 'frobnicate'],
+  ])('refuses bad usage %j with exit 2 and one line naming %s', async (args, named) => {
+    const result = await run(args);
+    expect(result.code).toBe(2);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(named);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ QRLINK_DATABASE_URL: 'mysql://db/qrlink' }, 'QRLINK_DATABASE_URL'],
+    [{ QRLINK_SIGNUP: 'sometimes' }, 'QRLINK_SIGNUP'],
+  ])('stops on bad configuration %j with a message naming %s', async (extra, variable) => {
+    const result = await run(['serve'], extra);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(variable);
+    expect(result.stdout).not.toMatch(/listening/);
+  });
+
+  it('reports an unknown user as an error, not a crash', async () => {
+    const result = await run(['admin', 'create-key', '--email', 'nobody@example.test']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/No user with e-mail nobody@example.test/);
+  });
+});
