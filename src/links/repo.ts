@@ -19,6 +19,7 @@ export async function findLink(db: Executor, workspaceId: string, id: string) {
 
 /** Link columns plus the workspace-wide tracking switch, as the redirect cache needs them. */
 function cacheRows(db: Executor) {
+  // tenant-exempt: the base of the redirect cache's lookups, which are keyed by id or (host, code)
   return db
     .selectFrom('links')
     .innerJoin('workspaces', 'workspaces.id', 'links.workspace_id')

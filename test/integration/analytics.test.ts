@@ -362,6 +362,46 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
 }
 
 describe('analytics durability and privacy', () => {
+  it('records nothing for a do-not-track link or workspace, and still redirects (PRV-09)', async () => {
+    const t = await startTestApp({
+      env: { QRLINK_SIGNUP: 'open', QRLINK_BASE_URL: 'http://127.0.0.1:8080' },
+    });
+    try {
+      const user = await signUp(t.url);
+      const quiet = (
+        await user.api.request('POST', '/api/v1/links', {
+          url: 'https://example.com/quiet',
+          track: false,
+        })
+      ).body as { code: string };
+      const loud = (
+        await user.api.request('POST', '/api/v1/links', { url: 'https://example.com/loud' })
+      ).body as { code: string };
+      const accepted = () => t.app.redirect.queue.accepted;
+      const before = accepted();
+      expect((await rawRequest(t.url, `/${quiet.code}`)).status).toBe(302);
+      expect(accepted()).toBe(before);
+      expect((await rawRequest(t.url, `/${loud.code}`)).status).toBe(302);
+      expect(accepted()).toBe(before + 1);
+
+      const patch = await user.api.request('PATCH', `/api/v1/workspaces/${user.workspaceId}`, {
+        track: false,
+      });
+      expect(patch.status).toBe(200);
+      expect(patch.body.track).toBe(false);
+      const deadline = Date.now() + 1000;
+      let counted = true;
+      while (Date.now() < deadline && counted) {
+        const mark = accepted();
+        expect((await rawRequest(t.url, `/${loud.code}`)).status).toBe(302);
+        counted = accepted() !== mark;
+      }
+      expect(counted).toBe(false);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('keeps redirecting when the writer is stopped; the queue counts drops instead (ANA-01)', async () => {
     const t = await startTestApp({
       env: { QRLINK_SIGNUP: 'open', QRLINK_BASE_URL: 'http://127.0.0.1:8080' },
