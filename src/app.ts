@@ -24,12 +24,16 @@ import { loadServerSecret } from './secret.js';
 import { workspaceRoutes } from './workspaces/routes.js';
 import { dnsResolver, type TxtResolver } from './adapters/dns.js';
 import { domainRoutes } from './domains/routes.js';
-import { domainsService } from './domains/service.js';
+import { domainsService, type DomainsService } from './domains/service.js';
+import { startDomainRecheck } from './domains/jobs.js';
 import { linkRoutes } from './links/routes.js';
 import { destinationChecker } from './links/service.js';
 import { createRedirectEngine, type RedirectEngine } from './redirect/engine.js';
 import { dailyBucket, looksHuman } from './redirect/visitor-sources.js';
 import { startScanCounter } from './analytics/scan-counter.js';
+
+/** How long in-flight requests may take to finish at shutdown before connections are cut. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface AppOverrides {
   clock?: Clock;
@@ -47,6 +51,7 @@ export interface App {
   readonly server: Server;
   readonly database: Database;
   readonly redirect: RedirectEngine;
+  readonly domains: DomainsService;
   /** Listens on the configured port (or the given one, 0 = random); resolves to the base URL. */
   listen(port?: number): Promise<string>;
   /** Graceful stop: no new connections, in-flight requests finish, then flush and close. */
@@ -151,6 +156,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await api.ready();
   await redirect.start();
   const scanCounter = startScanCounter(ctx, redirect.queue);
+  const domainRecheck = startDomainRecheck(domains, log);
 
   const pruneTimer = setInterval(() => {
     pruneIdempotencyKeys(ctx.db, clock.now()).catch((err: unknown) =>
@@ -167,6 +173,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     server: httpServer,
     database,
     redirect,
+    domains,
     async listen(port = config.http.port) {
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
@@ -183,10 +190,18 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       if (closed) return;
       closed = true;
       clearInterval(pruneTimer);
-      httpServer.closeIdleConnections?.();
+      // Stop accepting; idle keep-alive connections close now, busy ones once answered. We call
+      // listen() on the server ourselves, so Fastify's close() would leave it open.
+      const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      const force = setTimeout(() => httpServer.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      force.unref();
       await api.close();
+      await stopped;
+      clearTimeout(force);
       await redirect.stop();
       await scanCounter.stop();
+      await domainRecheck.stop();
       metrics.stop();
       ctx.mailer.close();
       await ctx.limiter.close();

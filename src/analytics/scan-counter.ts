@@ -9,7 +9,7 @@ export function startScanCounter(ctx: AppContext, queue: EventQueue<RawScan>) {
     while (queue.size > 0) {
       const counts = new Map<string, number>();
       for (const scan of queue.drain(5000)) {
-        if (scan.method === 'HEAD') continue;
+        if (scan.method === 'HEAD' || scan.human === false) continue;
         counts.set(scan.linkId, (counts.get(scan.linkId) ?? 0) + 1);
       }
       await ctx.db.transaction().execute((tx) => addScans(tx, counts));

@@ -60,8 +60,11 @@ function openSqlite(file: string): Database {
 
 function openPostgres(url: string, max: number): Database {
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000 });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
+  // A client losing its connection must not crash the process; the pool replaces it. The pool
+  // only listens while a client is idle, and a checked-out client whose server goes away
+  // (restart, failover, pg_terminate_backend) emits 'error' too: its query fails, nothing else.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

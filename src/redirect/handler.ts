@@ -116,6 +116,7 @@ export function createRedirectHandler(deps: RedirectDeps) {
     rule: number | null,
     variant: number | null,
     time: number,
+    human: boolean | null,
   ): void {
     if (!link.track) return;
     const h = req.headers;
@@ -130,6 +131,7 @@ export function createRedirectHandler(deps: RedirectDeps) {
       ruleIndex: rule,
       variantIndex: variant,
       status,
+      human,
       method: req.method ?? 'GET',
       ip,
       userAgent: h['user-agent'] ?? '',
@@ -164,17 +166,15 @@ export function createRedirectHandler(deps: RedirectDeps) {
       return sendPage(res, 400, pages.passwordPage(path, 'Enter the password.'));
     }
     if (!(await deps.gate.check(link.id, ip, hash, password))) {
-      const blocked = deps.gate.blockedFor(link.id, ip);
-      if (blocked > 0)
-        return sendPage(res, 429, pages.tooManyAttemptsPage(), ['retry-after', String(blocked)]);
       return sendPage(res, 401, pages.passwordPage(path, 'Wrong password.'));
     }
     const grant = deps.gate.grant(link.id);
+    const cookiePath = path.endsWith('/Q') || path.endsWith('/q') ? path.slice(0, -2) : path;
     res.writeHead(303, [
       'location',
       path,
       'set-cookie',
-      `${deps.gate.cookieName(link.id)}=${grant.value}; Max-Age=${grant.maxAgeSeconds}; Path=${path}; HttpOnly; SameSite=Lax${deps.directory.secureCookies ? '; Secure' : ''}`,
+      `${deps.gate.cookieName(link.id)}=${grant.value}; Max-Age=${grant.maxAgeSeconds}; Path=${cookiePath}; HttpOnly; SameSite=Lax${deps.directory.secureCookies ? '; Secure' : ''}`,
       'cache-control',
       'no-store',
       'content-length',
@@ -195,13 +195,13 @@ export function createRedirectHandler(deps: RedirectDeps) {
     const ip = deps.clientIp(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for']);
     if (link.status !== STATUS_ACTIVE) {
       const paused = link.status === STATUS_PAUSED;
-      record(req, link, ip, via, paused ? 404 : 410, null, null, time);
+      record(req, link, ip, via, paused ? 404 : 410, null, null, time, null);
       return sendPage(res, paused ? 404 : 410, paused ? pages.pausedPage() : pages.disabledPage());
     }
     const extras = link.extras;
     if (link.expiresAt !== 0 && time >= link.expiresAt) {
       const target = extras?.expiredUrl;
-      record(req, link, ip, via, target ? 302 : 410, null, null, time);
+      record(req, link, ip, via, target ? 302 : 410, null, null, time, null);
       return target ? redirect(res, 302, target) : sendPage(res, 410, pages.expiredPage());
     }
     if (extras?.passwordHash) {
@@ -216,10 +216,13 @@ export function createRedirectHandler(deps: RedirectDeps) {
       res.end();
       return;
     }
-    const human = extras?.needsScanCount === true && deps.isHuman(req);
+    // Only links whose scan number matters pay for the human/bot guess; the stored counter
+    // skips scans known not to be human (HEAD, bots, prefetches).
+    const counted = extras?.needsScanCount === true;
+    const human = counted ? deps.isHuman(req) : null;
     if (link.maxScans !== 0 && link.scans >= link.maxScans) {
       const target = extras?.fallbackUrl;
-      record(req, link, ip, via, target ? 302 : 410, null, null, time);
+      record(req, link, ip, via, target ? 302 : 410, null, null, time, human);
       return target ? redirect(res, 302, target) : sendPage(res, 410, pages.limitPage());
     }
     let location = link.url;
@@ -235,9 +238,9 @@ export function createRedirectHandler(deps: RedirectDeps) {
       appUrl = decision.appUrl;
     }
     if (link.passQuery && search.length > 1) location = withQuery(location, search);
-    if (human) link.scans++;
+    if (human === true) link.scans++;
     if (appUrl) {
-      record(req, link, ip, via, 200, rule, variant, time);
+      record(req, link, ip, via, 200, rule, variant, time, human);
       const nonce = randomBytes(12).toString('base64');
       const html = pages.appLinkPage(appUrl, location, nonce);
       deps.counters.pages++;
@@ -256,7 +259,7 @@ export function createRedirectHandler(deps: RedirectDeps) {
       res.end(html);
       return;
     }
-    record(req, link, ip, via, link.redirectType, rule, variant, time);
+    record(req, link, ip, via, link.redirectType, rule, variant, time, human);
     redirect(res, link.redirectType, location);
   }
 
@@ -292,17 +295,26 @@ export function createRedirectHandler(deps: RedirectDeps) {
     const codeKey = (match[1] as string).toUpperCase();
     const via = match[2] === undefined ? 'link' : 'qr';
     const search = q === -1 ? '' : url.slice(q);
+    // The form posts back to the path scanned; the grant cookie covers /CODE and /CODE/Q.
     const cleanPath = `/${match[1] as string}${match[2] ?? ''}`;
+    // A custom domain serves only its own workspace's links: a host that changed hands never
+    // inherits the links its previous owner created on it (RED-10).
+    const owner = host.kind === 'custom' ? host.domain.workspaceId : null;
     try {
       const found = deps.cache.lookup(domain, codeKey);
-      if (found.kind === 'hit') answer(req, res, found.link, via, search, cleanPath);
-      else if (found.kind === 'miss') notFound(req, res, host);
+      if (found.kind === 'hit') {
+        if (owner === null || found.link.workspaceId === owner)
+          answer(req, res, found.link, via, search, cleanPath);
+        else notFound(req, res, host);
+      } else if (found.kind === 'miss') notFound(req, res, host);
       else {
-        found.promise.then(
-          (link) =>
-            link ? answer(req, res, link, via, search, cleanPath) : notFound(req, res, host),
-          (err: unknown) => fail(res, err),
-        );
+        found.promise
+          .then((link) =>
+            link && (owner === null || link.workspaceId === owner)
+              ? answer(req, res, link, via, search, cleanPath)
+              : notFound(req, res, host),
+          )
+          .catch((err: unknown) => fail(res, err));
       }
     } catch (err) {
       fail(res, err);

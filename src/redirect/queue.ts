@@ -11,6 +11,8 @@ export interface RawScan {
   ruleIndex: number | null;
   variantIndex: number | null;
   status: number;
+  /** The hot path's human/bot guess where the link's scan count needed it, else null. */
+  human: boolean | null;
   method: string;
   ip: string;
   userAgent: string;
