@@ -24,7 +24,7 @@ import { loadServerSecret } from './secret.js';
 import { workspaceRoutes } from './workspaces/routes.js';
 import { dnsResolver, type TxtResolver } from './adapters/dns.js';
 import { domainRoutes } from './domains/routes.js';
-import { domainsService } from './domains/service.js';
+import { domainsService, type DomainsService } from './domains/service.js';
 import { linkRoutes } from './links/routes.js';
 import { destinationChecker } from './links/service.js';
 import { createRedirectEngine, type RedirectEngine } from './redirect/engine.js';
@@ -73,6 +73,7 @@ export interface App {
   readonly analytics: { writer: AnalyticsWriter; live: LiveFeed; salts: DailySaltStore };
   readonly jobs: { run(name: string): Promise<void> };
   readonly billing: { entitlements: Entitlements; processor: BillingProcessor | null };
+  readonly domains: DomainsService;
   /** Listens on the configured port (or the given one, 0 = random); resolves to the base URL. */
   listen(port?: number): Promise<string>;
   /** Graceful stop: no new connections, in-flight requests finish, then flush and close. */
@@ -261,6 +262,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     analytics: { writer, live, salts },
     jobs: scheduler,
     billing: { entitlements, processor: stripe?.processor ?? null },
+    domains,
     async listen(port = config.http.port) {
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);

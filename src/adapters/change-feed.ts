@@ -36,23 +36,56 @@ export class ChangeFeed {
   async start(): Promise<void> {
     this.seq = await lastChangeSeq(this.db);
     this.running = true;
-    if (this.options.postgresUrl) await this.listen(this.options.postgresUrl);
+    if (this.options.postgresUrl) {
+      try {
+        await this.listen(this.options.postgresUrl, false);
+      } catch (err) {
+        this.running = false;
+        throw err;
+      }
+    }
     this.schedule();
   }
 
-  private async listen(url: string): Promise<void> {
+  /** True while a LISTEN connection is up (PostgreSQL); polling covers the gaps. */
+  get listening(): boolean {
+    return this.listener !== undefined;
+  }
+
+  private async listen(url: string, catchUp: boolean): Promise<void> {
     const client = new pg.Client({ connectionString: url });
-    client.on('notification', () => void this.poll());
-    client.on('error', (err) => {
+    let lost = false;
+    const reconnect = (err: unknown) => {
+      if (lost) return;
+      lost = true;
+      if (!this.running) return;
       this.options.onError(err);
-      this.listener = undefined;
-      // Polling keeps coherence meanwhile; try to listen again shortly.
-      if (this.running)
-        setTimeout(() => void this.listen(url).catch(this.options.onError), 2000).unref();
-    });
-    await client.connect();
-    await client.query(`listen ${CHANGE_CHANNEL}`);
+      if (this.listener === client) this.listener = undefined;
+      client.end().catch(() => undefined);
+      // Polling keeps coherence meanwhile; keep trying to listen again until stopped.
+      if (this.running) {
+        setTimeout(() => {
+          if (this.running) this.listen(url, true).catch(() => undefined);
+        }, 2000).unref();
+      }
+    };
+    client.on('notification', () => void this.poll());
+    client.on('error', reconnect);
+    client.on('end', () => reconnect(new Error('change feed LISTEN connection ended')));
+    try {
+      await client.connect();
+      await client.query(`listen ${CHANGE_CHANNEL}`);
+    } catch (err) {
+      reconnect(err);
+      throw err;
+    }
+    if (!this.running) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.listener = client;
+    // Changes committed while nobody listened are picked up now rather than at the next tick.
+    if (catchUp) void this.poll();
   }
 
   private schedule(): void {
@@ -94,6 +127,8 @@ export class ChangeFeed {
     this.running = false;
     clearTimeout(this.timer);
     await this.polling;
-    await this.listener?.end().catch(() => undefined);
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => undefined);
   }
 }

@@ -1,6 +1,8 @@
 import cluster from 'node:cluster';
 import { buildApp } from '../app.js';
-import { loadConfig } from '../config/index.js';
+import { loadConfig, type Config } from '../config/index.js';
+import { migrateToLatest, openDatabase, sqliteFileFor } from '../db/index.js';
+import { loadServerSecret } from '../secret.js';
 import { type CliCommand, parseFlags, UsageError } from './io.js';
 
 const HELP = `Usage: qrlink serve [--port N] [--workers N]
@@ -26,25 +28,55 @@ export const run: CliCommand = async (args, io) => {
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
     throw new UsageError('--workers must be a whole number from 1 to 64');
   }
-  if (workers > 1 && cluster.isPrimary) return runPrimary(workers, io.stderr);
+  if (workers > 1 && cluster.isPrimary) {
+    await prepareShared(config);
+    return runPrimary(workers, io.stderr);
+  }
+
+  // Listen for signals before starting: one that arrives during start-up (a worker told to stop
+  // while it boots) is kept and honoured once the app is up, not lost to a library's handler.
+  let stop: ((signal: string) => void) | undefined;
+  let pending: string | undefined;
+  const onSignal = (signal: string) => (stop ? stop(signal) : (pending ??= signal));
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
 
   const app = await buildApp(config);
   const url = await app.listen();
   app.ctx.log.info({ url, dialect: app.database.dialect, pid: process.pid }, 'qrlink is listening');
   if (cluster.isPrimary) io.stdout.write(`qrlink listening on ${url} (${app.database.dialect})\n`);
   await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
+    stop = (signal: string) => {
       app.ctx.log.info({ signal }, 'shutting down');
       app.close().then(resolve, (err: unknown) => {
         app.ctx.log.error({ err }, 'shutdown failed');
         resolve();
       });
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    if (pending) stop(pending);
   });
+  // A worker's IPC channel to the primary would keep it alive after everything else closed.
+  if (cluster.isWorker) process.disconnect?.();
   return 0;
 };
+
+/**
+ * What the workers share is settled once, before they start: migrations (SQLite has no
+ * migration lock between processes) and the generated server secret (signed cookies must
+ * verify on every worker).
+ */
+async function prepareShared(config: Config): Promise<void> {
+  loadServerSecret(config.secret, config.db.dataDir);
+  const database = openDatabase({
+    postgresUrl: config.db.postgresUrl,
+    sqliteFile: sqliteFileFor(config.db.dataDir),
+  });
+  try {
+    await migrateToLatest(database);
+  } finally {
+    await database.close();
+  }
+}
 
 /** Forks the workers and relays shutdown; a worker that dies unexpectedly is replaced. */
 async function runPrimary(workers: number, stderr: NodeJS.WritableStream): Promise<number> {

@@ -20,6 +20,12 @@ export interface Config {
     baseUrl: URL;
     /** QRLINK_TRUSTED_PROXIES: CIDR list whose X-Forwarded-For is believed (default none). */
     trustedProxies: readonly string[];
+    /**
+     * QRLINK_OWN_HOSTS: further host names and IP addresses that reach this service (its public
+     * IPs, a load balancer's name), comma-separated; link destinations on them are refused as
+     * redirect loops like the base URL's host and the verified custom domains (RED-05).
+     */
+    ownHosts: readonly string[];
     /** QRLINK_BODY_LIMIT: largest accepted request body in bytes (default 64 KiB). */
     bodyLimit: number;
   };
@@ -166,6 +172,23 @@ function pairs(env: Env, name: string): Record<string, string> {
   return out;
 }
 
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_.-]*[a-z0-9_])?$/i;
+
+function hostList(env: Env, name: string): string[] {
+  const raw = str(env, name);
+  if (raw === null) return [];
+  return raw.split(',').map((entry) => {
+    const host = entry.trim();
+    const ipv6 = /^\[([0-9a-f:.]+)\]$/i.exec(host);
+    if (ipv6 ? isIP(ipv6[1] as string) === 6 : isIP(host) === 4 || HOST_NAME.test(host))
+      return host;
+    throw new ConfigError(
+      name,
+      `"${host}" is not a host name, an IPv4 address or a [bracketed] IPv6 address`,
+    );
+  });
+}
+
 function dnsServers(env: Env, name: string): string[] {
   const raw = str(env, name);
   if (raw === null) return [];
@@ -196,6 +219,7 @@ export function loadConfig(env: Env): Config {
       host: str(env, 'QRLINK_HOST') ?? '0.0.0.0',
       baseUrl: base,
       trustedProxies: cidrList(env, 'QRLINK_TRUSTED_PROXIES'),
+      ownHosts: hostList(env, 'QRLINK_OWN_HOSTS'),
       bodyLimit: int(env, 'QRLINK_BODY_LIMIT', 64 * 1024, 1024, 16 * 1024 * 1024),
     },
     db: {

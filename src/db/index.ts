@@ -62,8 +62,11 @@ function openPostgres(url: string, max: number): Database {
   // A burst of API writes queues for a connection rather than failing; an unreachable server
   // still fails at once (connection refused), so redirects answer 503 quickly.
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 20_000 });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
+  // A client losing its connection must not crash the process; the pool replaces it. The pool
+  // only listens while a client is idle, and a checked-out client whose server goes away
+  // (restart, failover, pg_terminate_backend) emits 'error' too: its query fails, nothing else.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -27,7 +27,11 @@ export class DomainDirectory {
   /** Changes whenever the set of domains changes, so callers can drop memoized matches. */
   version = 0;
 
-  constructor(baseUrl: URL) {
+  /** `extraOwnHosts`: QRLINK_OWN_HOSTS, refused as destinations but not routed as domains. */
+  constructor(
+    baseUrl: URL,
+    private readonly extraOwnHosts: readonly string[] = [],
+  ) {
     this.defaultHost = hostOnly(baseUrl.hostname);
     this.secureCookies = baseUrl.protocol === 'https:';
     const local = LOOPBACK.includes(baseUrl.hostname);
@@ -62,7 +66,7 @@ export class DomainDirectory {
   private rebuildOwnKeys(): void {
     this.version++;
     this.ownKeys = new Set(
-      [...this.defaultHosts, ...this.custom.keys()]
+      [...this.defaultHosts, ...this.extraOwnHosts, ...this.custom.keys()]
         .map((host) => canonicalHost(host))
         .filter((key): key is string => key !== null),
     );

@@ -100,6 +100,23 @@ export function domainsService(
     return records.some((r) => r.trim() === verificationValue(token));
   }
 
+  /**
+   * This process's directory follows at once (the change feed brings the others): a domain
+   * verified a moment ago already counts as ours for loop checks and serves its links.
+   */
+  async function publish(id: string): Promise<void> {
+    const row = await repo.findDomainById(ctx.db, id);
+    if (!row || row.status !== 'active') directory.remove(id);
+    else
+      directory.set({
+        id: row.id,
+        workspaceId: row.workspace_id,
+        host: row.host,
+        rootUrl: row.root_url,
+        notFoundUrl: row.not_found_url,
+      });
+  }
+
   async function setStatus(
     id: string,
     status: repo.DomainStatus,
@@ -110,6 +127,7 @@ export function domainsService(
       await repo.updateDomainStatus(tx, id, status, now, verified);
       await recordChange(tx, ctx.dialect, 'domain', id, now);
     });
+    await publish(id);
   }
 
   async function load(workspaceId: string, id: string) {
@@ -222,6 +240,7 @@ export function domainsService(
         await repo.updateDomainUrls(tx, workspaceId, id, urls);
         await recordChange(tx, ctx.dialect, 'domain', id, now);
       });
+      await publish(id);
       return toDomainView(await load(workspaceId, id));
     },
 
@@ -249,6 +268,7 @@ export function domainsService(
           now,
         );
       });
+      directory.remove(id);
     },
 
     async recheckAll() {

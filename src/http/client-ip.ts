@@ -6,17 +6,7 @@ import { BlockList, isIP } from 'node:net';
  */
 export function clientIpResolver(trustedProxies: readonly string[]) {
   if (trustedProxies.length === 0) return (peer: string) => stripMapped(peer);
-  const trusted = new BlockList();
-  for (const entry of trustedProxies) {
-    const [address = '', prefix] = entry.split('/');
-    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-    const bits = prefix === undefined ? (family === 'ipv6' ? 128 : 32) : Number(prefix);
-    trusted.addSubnet(address, bits, family);
-  }
-  const isTrusted = (ip: string) => {
-    const family = isIP(ip);
-    return family !== 0 && trusted.check(ip, family === 6 ? 'ipv6' : 'ipv4');
-  };
+  const isTrusted = trustedProxyCheck(trustedProxies);
   return (peer: string, forwardedFor: string | string[] | undefined): string => {
     let client = stripMapped(peer);
     if (!isTrusted(client) || !forwardedFor) return client;
@@ -30,6 +20,23 @@ export function clientIpResolver(trustedProxies: readonly string[]) {
       if (!isTrusted(hop)) break;
     }
     return client;
+  };
+}
+
+/** Whether an address (socket peer or forwarded hop) is one of the configured proxy CIDRs. */
+export function trustedProxyCheck(trustedProxies: readonly string[]): (ip: string) => boolean {
+  if (trustedProxies.length === 0) return () => false;
+  const trusted = new BlockList();
+  for (const entry of trustedProxies) {
+    const [address = '', prefix] = entry.split('/');
+    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    const bits = prefix === undefined ? (family === 'ipv6' ? 128 : 32) : Number(prefix);
+    trusted.addSubnet(address, bits, family);
+  }
+  return (ip: string) => {
+    const plain = stripMapped(ip);
+    const family = isIP(plain);
+    return family !== 0 && trusted.check(plain, family === 6 ? 'ipv6' : 'ipv4');
   };
 }
 

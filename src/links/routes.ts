@@ -164,7 +164,12 @@ export function linkRoutes(
       const payload = qrPayload(shortUrlOf(baseUrl, row.domain, row.code));
       try {
         const symbol = encode(payload, { ecc: (q.ecc ?? 'M') as EccLevel });
-        const style = { size: q.size ?? 512, margin: q.margin ?? 4, fg: q.fg, bg: q.bg };
+        const style = {
+          size: q.size ?? 512,
+          margin: q.margin ?? 4,
+          fg: withHash(q.fg),
+          bg: withHash(q.bg),
+        };
         reply.header('cache-control', 'private, max-age=300');
         reply.header('x-qr-payload', payload);
         if ((q.format ?? 'svg') === 'png')
@@ -202,4 +207,11 @@ export function linkRoutes(
       );
     },
   );
+}
+
+/** The query schema lets the `#` of a colour be left out (it must be escaped in a URL). */
+function withHash(colour: string | undefined): string | undefined {
+  return colour === undefined || colour === 'transparent' || colour.startsWith('#')
+    ? colour
+    : `#${colour}`;
 }

@@ -16,6 +16,8 @@ import { LinkCache } from './link-cache.js';
 import { PasswordGate } from './password-gate.js';
 import { EventQueue, type RawScan } from './queue.js';
 import type { VisitorSources } from './visitor.js';
+import { proxyCountry } from './visitor-sources.js';
+import { trustedProxyCheck } from '../http/client-ip.js';
 
 export interface RedirectEngineOptions {
   clientIp: (peer: string, forwardedFor: string | string[] | undefined) => string;
@@ -31,7 +33,7 @@ export interface RedirectEngineOptions {
  * event queue and the request handler. Loads every active link at start so hits never wait.
  */
 export function createRedirectEngine(ctx: AppContext, options: RedirectEngineOptions) {
-  const directory = new DomainDirectory(ctx.config.http.baseUrl);
+  const directory = new DomainDirectory(ctx.config.http.baseUrl, ctx.config.http.ownHosts);
   const queue = new EventQueue<RawScan>(options.queueCapacity ?? 100_000);
   const counters: RedirectCounters = { redirects: 0, notFound: 0, unavailable: 0, pages: 0 };
   // One string per workspace id shared by all its cached links (memory at a million links).
@@ -89,6 +91,7 @@ export function createRedirectEngine(ctx: AppContext, options: RedirectEngineOpt
     onError: (err) => ctx.log.warn({ err }, 'change feed poll failed'),
   });
 
+  const fromProxy = proxyCountry(trustedProxyCheck(ctx.config.http.trustedProxies));
   let ready = false;
   const handle = createRedirectHandler({
     cache,
@@ -96,7 +99,11 @@ export function createRedirectEngine(ctx: AppContext, options: RedirectEngineOpt
     queue,
     now: () => ctx.clock.now(),
     clientIp: options.clientIp,
-    visitor: options.visitor,
+    visitor: {
+      visitorBucket: options.visitor.visitorBucket,
+      // GeoIP (when configured) first, else what a trusted proxy says.
+      country: (ip, req) => options.visitor.country(ip, req) ?? fromProxy(req),
+    },
     isHuman: options.isHuman,
     gate: new PasswordGate(ctx.secret, () => ctx.clock.now()),
     newEventId: randomUUID,

@@ -164,17 +164,15 @@ export function createRedirectHandler(deps: RedirectDeps) {
       return sendPage(res, 400, pages.passwordPage(path, 'Enter the password.'));
     }
     if (!(await deps.gate.check(link.id, ip, hash, password))) {
-      const blocked = deps.gate.blockedFor(link.id, ip);
-      if (blocked > 0)
-        return sendPage(res, 429, pages.tooManyAttemptsPage(), ['retry-after', String(blocked)]);
       return sendPage(res, 401, pages.passwordPage(path, 'Wrong password.'));
     }
     const grant = deps.gate.grant(link.id);
+    const cookiePath = path.endsWith('/Q') || path.endsWith('/q') ? path.slice(0, -2) : path;
     res.writeHead(303, [
       'location',
       path,
       'set-cookie',
-      `${deps.gate.cookieName(link.id)}=${grant.value}; Max-Age=${grant.maxAgeSeconds}; Path=${path}; HttpOnly; SameSite=Lax${deps.directory.secureCookies ? '; Secure' : ''}`,
+      `${deps.gate.cookieName(link.id)}=${grant.value}; Max-Age=${grant.maxAgeSeconds}; Path=${cookiePath}; HttpOnly; SameSite=Lax${deps.directory.secureCookies ? '; Secure' : ''}`,
       'cache-control',
       'no-store',
       'content-length',
@@ -216,7 +214,9 @@ export function createRedirectHandler(deps: RedirectDeps) {
       res.end();
       return;
     }
-    const human = extras?.needsScanCount === true && deps.isHuman(req);
+    // Only links whose scan number matters pay for the human/bot guess (the same classification
+    // the analytics writer applies, so this count and the stored one agree).
+    const human = extras?.needsScanCount === true ? deps.isHuman(req) : null;
     if (link.maxScans !== 0 && link.scans >= link.maxScans) {
       const target = extras?.fallbackUrl;
       record(req, link, ip, via, target ? 302 : 410, null, null, time);
@@ -243,7 +243,7 @@ export function createRedirectHandler(deps: RedirectDeps) {
       appUrl = decision.appUrl;
     }
     if (link.passQuery && search.length > 1) location = withQuery(location, search);
-    if (human) link.scans++;
+    if (human === true) link.scans++;
     if (appUrl) {
       record(req, link, ip, via, 200, rule, variant, time);
       const nonce = randomBytes(12).toString('base64');
@@ -300,17 +300,26 @@ export function createRedirectHandler(deps: RedirectDeps) {
     const codeKey = (match[1] as string).toUpperCase();
     const via = match[2] === undefined ? 'link' : 'qr';
     const search = q === -1 ? '' : url.slice(q);
+    // The form posts back to the path scanned; the grant cookie covers /CODE and /CODE/Q.
     const cleanPath = `/${match[1] as string}${match[2] ?? ''}`;
+    // A custom domain serves only its own workspace's links: a host that changed hands never
+    // inherits the links its previous owner created on it (RED-10).
+    const owner = host.kind === 'custom' ? host.domain.workspaceId : null;
     try {
       const found = deps.cache.lookup(domain, codeKey);
-      if (found.kind === 'hit') answer(req, res, found.link, via, search, cleanPath);
-      else if (found.kind === 'miss') notFound(req, res, host);
+      if (found.kind === 'hit') {
+        if (owner === null || found.link.workspaceId === owner)
+          answer(req, res, found.link, via, search, cleanPath);
+        else notFound(req, res, host);
+      } else if (found.kind === 'miss') notFound(req, res, host);
       else {
-        found.promise.then(
-          (link) =>
-            link ? answer(req, res, link, via, search, cleanPath) : notFound(req, res, host),
-          (err: unknown) => fail(res, err),
-        );
+        found.promise
+          .then((link) =>
+            link && (owner === null || link.workspaceId === owner)
+              ? answer(req, res, link, via, search, cleanPath)
+              : notFound(req, res, host),
+          )
+          .catch((err: unknown) => fail(res, err));
       }
     } catch (err) {
       fail(res, err);

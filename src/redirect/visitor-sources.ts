@@ -35,3 +35,20 @@ export function isHumanRequest(req: IncomingMessage): boolean {
     }) === 'human'
   );
 }
+
+const COUNTRY_CODE = /^[A-Za-z]{2}$/;
+
+/**
+ * The visitor's country as a trusted reverse proxy or CDN reports it (`CF-IPCountry`,
+ * `X-Country-Code`), believed only when the socket peer is one of QRLINK_TRUSTED_PROXIES.
+ * Used when no GeoIP database answers; `XX` and Tor's `T1` mean unknown.
+ */
+export function proxyCountry(isTrustedPeer: (ip: string) => boolean) {
+  return (req: IncomingMessage): string | null => {
+    const raw = req.headers['cf-ipcountry'] ?? req.headers['x-country-code'];
+    if (typeof raw !== 'string' || !COUNTRY_CODE.test(raw)) return null;
+    if (!isTrustedPeer(req.socket.remoteAddress ?? '')) return null;
+    const code = raw.toUpperCase();
+    return code === 'XX' ? null : code;
+  };
+}
