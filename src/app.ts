@@ -34,6 +34,7 @@ import { DailySaltStore } from './analytics/enrich/visitor.js';
 import { pruneAnalytics } from './analytics/jobs.js';
 import { LiveFeed } from './analytics/live.js';
 import { analyticsRoutes } from './analytics/routes.js';
+import { analyticsStore } from './analytics/store.js';
 import { startAnalyticsWriter, type AnalyticsWriter } from './analytics/writer.js';
 import { DEFAULT_PLANS, PlanCatalogue } from './billing/plans.js';
 import { pruneChanges } from './db/changes.js';
@@ -169,7 +170,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   analyticsRoutes(api, ctx, live, { heartbeatMs: overrides.liveHeartbeatMs });
   await api.ready();
   await redirect.start();
-  const writer = startAnalyticsWriter(ctx, redirect.queue, { geo, salts, live }, overrides.writer);
+  const writer = startAnalyticsWriter(
+    ctx,
+    redirect.queue,
+    { store: analyticsStore(database), geo, salts, live },
+    overrides.writer,
+  );
   registerRedirectMetrics(metrics, redirect, writer);
   const scheduler = startScheduler(
     [

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AppContext } from '../context.js';
 import { ChangeFeed, type Change } from '../adapters/change-feed.js';
@@ -11,6 +10,7 @@ import { LinkCache } from './link-cache.js';
 import { PasswordGate } from './password-gate.js';
 import { EventQueue, type RawScan } from './queue.js';
 import type { VisitorSources } from './visitor.js';
+import { uuidv7 } from '../shared/ids.js';
 
 export interface RedirectEngineOptions {
   clientIp: (peer: string, forwardedFor: string | string[] | undefined) => string;
@@ -86,7 +86,7 @@ export function createRedirectEngine(ctx: AppContext, options: RedirectEngineOpt
     visitor: options.visitor,
     isHuman: options.isHuman,
     gate: new PasswordGate(ctx.secret, () => ctx.clock.now()),
-    newEventId: randomUUID,
+    newEventId: () => uuidv7(ctx.clock.now()),
     counters,
     log: ctx.log,
   });

@@ -3,6 +3,7 @@ import type { DialectName } from '../index.js';
 import * as accounts from './2026-11-26-01-accounts.js';
 import { linksMigration } from './2026-11-26-02-links.js';
 import * as analytics from './2026-11-26-03-analytics.js';
+import { analyticsStorageMigration } from './2026-11-26-05-analytics-storage.js';
 
 /** Every migration in order; names are frozen once released. */
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -10,5 +11,6 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '2026-11-26-01-accounts': accounts,
     '2026-11-26-02-links': linksMigration(dialect),
     '2026-11-26-03-analytics': analytics,
+    '2026-11-26-05-analytics-storage': analyticsStorageMigration(dialect),
   };
 }
