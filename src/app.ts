@@ -34,6 +34,7 @@ import { DailySaltStore } from './analytics/enrich/visitor.js';
 import { pruneAnalytics } from './analytics/jobs.js';
 import { LiveFeed } from './analytics/live.js';
 import { analyticsRoutes } from './analytics/routes.js';
+import { analyticsStore } from './analytics/store.js';
 import { startAnalyticsWriter, type AnalyticsWriter } from './analytics/writer.js';
 import { loadPlanCatalogue } from './billing/plans.js';
 import { Entitlements } from './billing/entitlements.js';
@@ -216,7 +217,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await redirect.start();
   // Webhooks received before a crash or restart are applied now.
   void stripe?.processor.drain();
-  const writer = startAnalyticsWriter(ctx, redirect.queue, { geo, salts, live }, overrides.writer);
+  const writer = startAnalyticsWriter(
+    ctx,
+    redirect.queue,
+    { store: analyticsStore(database), geo, salts, live },
+    overrides.writer,
+  );
   registerRedirectMetrics(metrics, redirect, writer);
   const scheduler = startScheduler(
     [

@@ -53,31 +53,69 @@ export function dimensionKey(event: EnrichedScan, dimension: Dimension): string 
     case 'language':
       return event.language ?? '';
     case 'variant':
-      return event.ruleIndex === null
-        ? ''
-        : `rule ${event.ruleIndex}${event.variantIndex === null ? '' : ` / variant ${event.variantIndex}`}`;
+      return variantKey(event.ruleIndex, event.variantIndex);
     case 'class':
       return event.trafficClass;
   }
 }
 
+const variantKeys = new Map<number, string>();
+
+/** 'rule 2 / variant 1', 'rule 0', or '' without a rule; memoised (a handful per workspace). */
+function variantKey(ruleIndex: number | null, variantIndex: number | null): string {
+  if (ruleIndex === null) return '';
+  const id = ruleIndex * 1024 + (variantIndex === null ? 1023 : variantIndex);
+  let key = variantKeys.get(id);
+  if (key === undefined) {
+    key = `rule ${ruleIndex}${variantIndex === null ? '' : ` / variant ${variantIndex}`}`;
+    if (variantKeys.size < 10_000) variantKeys.set(id, key);
+  }
+  return key;
+}
+
 /**
  * Folds a batch of newly stored events into rollup increments, per link and per workspace.
  * `newVisitors` holds the events whose visitor was seen for the first time that day on that
- * link: only those add to `uniques`.
+ * link: only those add to `uniques`. This runs for every event on the writer's path, so rows
+ * are found by one number each (scope, day, via, dimension and key packed into 52 bits)
+ * instead of by composite strings.
  */
 export function aggregate(events: readonly EnrichedScan[], newVisitors: ReadonlySet<string>) {
-  const hourly = new Map<string, HourlyDelta>();
-  const daily = new Map<string, DailyDelta>();
+  // Small per-batch numbers for scopes and keys; a batch has far fewer than 2^16 of either.
+  const scopeIds = new Map<string, number>();
+  const keyIds = new Map<string, number>();
+  const hourly = new Map<number, HourlyDelta>();
+  const daily = new Map<number, DailyDelta>();
   const humanScans = new Map<string, number>();
+  const keys = new Array<string>(DIMENSIONS.length);
+  const keyIdOf = (key: string): number => {
+    let id = keyIds.get(key);
+    if (id === undefined) keyIds.set(key, (id = keyIds.size));
+    return id;
+  };
+  const keyNumbers = new Array<number>(DIMENSIONS.length);
   for (const event of events) {
     const human = event.trafficClass === 'human' ? 1 : 0;
     const unique = newVisitors.has(event.id) ? 1 : 0;
-    const hour = Math.floor(event.time / HOUR_MS) * HOUR_MS;
-    const day = Math.floor(event.time / DAY_MS) * DAY_MS;
+    const viaBit = event.via === 'qr' ? 1 : 0;
+    const hourNumber = Math.floor(event.time / HOUR_MS);
+    const dayNumber = Math.floor(event.time / DAY_MS);
     if (human) humanScans.set(event.linkId, (humanScans.get(event.linkId) ?? 0) + 1);
-    for (const scope of [event.linkId, event.workspaceId]) {
-      const hourKey = `${scope}|${hour}|${event.via}`;
+    keys[0] = event.country ?? '';
+    keys[1] = event.device ?? '';
+    keys[2] = event.os ?? '';
+    keys[3] = event.browser ?? '';
+    keys[4] = event.referrerHost ?? '';
+    keys[5] = event.language ?? '';
+    keys[6] = variantKey(event.ruleIndex, event.variantIndex);
+    keys[7] = event.trafficClass;
+    for (let i = 0; i < DIMENSIONS.length; i++) keyNumbers[i] = keyIdOf(keys[i] as string);
+    for (let s = 0; s < 2; s++) {
+      const scope = s === 0 ? event.linkId : event.workspaceId;
+      let scopeId = scopeIds.get(scope);
+      if (scopeId === undefined) scopeIds.set(scope, (scopeId = scopeIds.size));
+      // Hours since 1970 fit in 20 bits for centuries; scope ids in 16 bits per batch.
+      const hourKey = (scopeId * 2 ** 21 + hourNumber) * 2 + viaBit;
       const h = hourly.get(hourKey);
       if (h) {
         h.total++;
@@ -86,7 +124,7 @@ export function aggregate(events: readonly EnrichedScan[], newVisitors: Readonly
       } else {
         hourly.set(hourKey, {
           scope,
-          hour,
+          hour: hourNumber * HOUR_MS,
           via: event.via,
           workspaceId: event.workspaceId,
           total: 1,
@@ -94,9 +132,10 @@ export function aggregate(events: readonly EnrichedScan[], newVisitors: Readonly
           uniques: unique,
         });
       }
-      for (const dimension of DIMENSIONS) {
-        const key = dimensionKey(event, dimension);
-        const dayKey = `${scope}|${day}|${event.via}|${dimension}|${key}`;
+      // scope (16 bits) · day (16) · via (1) · dimension (3) · key (16) = 52 bits.
+      const dayBase = ((scopeId * 2 ** 16 + dayNumber) * 2 + viaBit) * 8;
+      for (let i = 0; i < DIMENSIONS.length; i++) {
+        const dayKey = (dayBase + i) * 2 ** 16 + (keyNumbers[i] as number);
         const d = daily.get(dayKey);
         if (d) {
           d.total++;
@@ -104,10 +143,10 @@ export function aggregate(events: readonly EnrichedScan[], newVisitors: Readonly
         } else {
           daily.set(dayKey, {
             scope,
-            day,
+            day: dayNumber * DAY_MS,
             via: event.via,
-            dimension,
-            key,
+            dimension: DIMENSIONS[i] as Dimension,
+            key: keys[i] as string,
             workspaceId: event.workspaceId,
             total: 1,
             human,

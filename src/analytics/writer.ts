@@ -1,29 +1,26 @@
-import type { Kysely } from 'kysely';
 import type { AppContext } from '../context.js';
-import type { DB } from '../db/index.js';
 import type { EventQueue, RawScan } from '../redirect/queue.js';
 import { enrichEvent, type EnrichedScan, type GeoLookup } from './enrich/index.js';
 import type { SyncSaltSource } from './enrich/visitor.js';
 import type { LiveFeed } from './live.js';
 import { aggregate } from './rollups.js';
-import { addDaily, addHourly, addHumanScans, insertEvents, recordVisitors } from './store.js';
+import type { AnalyticsStore } from './store.js';
 
 /**
  * One transaction: raw events, unique visitors, rollups and human scan counters. Only events
  * not stored before count, so writing the same batch twice changes nothing (ANA-03).
  */
 export async function writeBatch(
-  db: Kysely<DB>,
+  store: AnalyticsStore,
   events: readonly EnrichedScan[],
 ): Promise<EnrichedScan[]> {
-  return db.transaction().execute(async (tx) => {
-    const inserted = await insertEvents(tx, events);
-    const fresh = events.filter((e) => inserted.has(e.id));
-    const newVisitors = await recordVisitors(tx, fresh);
+  return store.database.db.transaction().execute(async (tx) => {
+    const fresh = await store.insertEvents(tx, events);
+    const newVisitors = await store.recordVisitors(tx, fresh);
     const { hourly, daily, humanScans } = aggregate(fresh, newVisitors);
-    await addHourly(tx, hourly);
-    await addDaily(tx, daily);
-    await addHumanScans(tx, humanScans);
+    await store.addHourly(tx, hourly);
+    await store.addDaily(tx, daily);
+    await store.addHumanScans(tx, humanScans);
     return fresh;
   });
 }
@@ -48,7 +45,7 @@ export interface WriterStats {
 export function startAnalyticsWriter(
   ctx: AppContext,
   queue: EventQueue<RawScan>,
-  deps: { geo: GeoLookup; salts: SyncSaltSource; live: LiveFeed },
+  deps: { store: AnalyticsStore; geo: GeoLookup; salts: SyncSaltSource; live: LiveFeed },
   options: WriterOptions = {},
 ) {
   const batchSize = options.batchSize ?? 5000;
@@ -58,7 +55,7 @@ export function startAnalyticsWriter(
   let paused = false;
 
   async function write(events: EnrichedScan[]): Promise<void> {
-    const stored = await writeBatch(ctx.db, events);
+    const stored = await writeBatch(deps.store, events);
     stats.written += stored.length;
     stats.duplicates += events.length - stored.length;
     deps.live.publish(stored);

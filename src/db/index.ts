@@ -16,6 +16,12 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface Database {
   readonly db: Kysely<DB>;
   readonly dialect: DialectName;
+  /**
+   * The better-sqlite3 handle under `db` (null on PostgreSQL), for the one bulk path where
+   * Kysely's per-statement cost dominates: analytics ingest runs its prepared statements on it
+   * inside a Kysely transaction. Everything else goes through `db`.
+   */
+  readonly sqlite: SqliteDatabase.Database | null;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   /** Pool statistics for /metrics (SQLite has one connection). */
@@ -50,6 +56,7 @@ function openSqlite(file: string): Database {
   return {
     db,
     dialect: 'sqlite',
+    sqlite,
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -71,6 +78,7 @@ function openPostgres(url: string, max: number): Database {
   return {
     db,
     dialect: 'postgres',
+    sqlite: null,
     async ping() {
       await sql`select 1`.execute(db);
     },

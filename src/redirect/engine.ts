@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AppContext } from '../context.js';
 import { ChangeFeed, type Change } from '../adapters/change-feed.js';
@@ -18,6 +17,7 @@ import { EventQueue, type RawScan } from './queue.js';
 import type { VisitorSources } from './visitor.js';
 import { proxyCountry } from './visitor-sources.js';
 import { trustedProxyCheck } from '../http/client-ip.js';
+import { uuidv7 } from '../shared/ids.js';
 
 export interface RedirectEngineOptions {
   clientIp: (peer: string, forwardedFor: string | string[] | undefined) => string;
@@ -106,7 +106,7 @@ export function createRedirectEngine(ctx: AppContext, options: RedirectEngineOpt
     },
     isHuman: options.isHuman,
     gate: new PasswordGate(ctx.secret, () => ctx.clock.now()),
-    newEventId: randomUUID,
+    newEventId: () => uuidv7(ctx.clock.now()),
     counters,
     log: ctx.log,
   });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 
@@ -28,4 +28,16 @@ export function newId(prefix: string, now: number = Date.now()): string {
     }
   }
   return out;
+}
+
+/**
+ * A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits from randomUUID's
+ * pooled entropy. Event ids that grow with time append to the primary-key index instead of
+ * landing on a random page of it, which is what makes storing scan events cheap at scale;
+ * they stay unique across processes without coordination (ANA-03).
+ */
+export function uuidv7(now: number = Date.now()): string {
+  const random = randomUUID();
+  const time = Math.max(0, Math.floor(now)).toString(16).padStart(12, '0').slice(-12);
+  return `${time.slice(0, 8)}-${time.slice(8)}-7${random.slice(15, 18)}-${random.slice(19)}`;
 }

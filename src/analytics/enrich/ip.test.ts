@@ -1,7 +1,7 @@
-import { BlockList } from 'node:net';
+import { BlockList, isIPv4 } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isPublicIp, normalizeIp } from './ip.js';
+import { ipv4Value, isPublicIp, normalizeIp } from './ip.js';
 
 describe('normalizeIp', () => {
   it.each([
@@ -16,6 +16,32 @@ describe('normalizeIp', () => {
     ['256.1.1.1', null],
   ])('%j → %j', (input, expected) => {
     expect(normalizeIp(input)).toBe(expected);
+  });
+});
+
+describe('ipv4Value', () => {
+  it.each([
+    ['0.0.0.0', 0],
+    ['1.2.3.4', 0x01020304],
+    ['255.255.255.255', 0xffffffff],
+    ['192.168.0.1', 0xc0a80001],
+  ])('%s → %d', (ip, value) => {
+    expect(ipv4Value(ip)).toBe(value);
+  });
+
+  it('accepts exactly what node:net isIPv4 accepts', () => {
+    const almost = fc.stringMatching(/^[0-9.]{0,16}$/);
+    const octet = fc.oneof(
+      fc.integer({ min: 0, max: 300 }).map(String),
+      fc.constantFrom('00', '01', '010', '', '-1', ' 1', '1a'),
+    );
+    const quads = fc.array(octet, { minLength: 3, maxLength: 5 }).map((parts) => parts.join('.'));
+    fc.assert(
+      fc.property(fc.oneof(fc.ipV4(), fc.ipV6(), almost, quads, fc.string()), (text) => {
+        expect(ipv4Value(text) >= 0, text).toBe(isIPv4(text));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
 

@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 
 /**
  * The address as geo databases and visitor hashes should see it: trimmed, IPv4-mapped IPv6
@@ -7,7 +7,7 @@ import { isIPv4, isIPv6 } from 'node:net';
  */
 export function normalizeIp(address: string): string | null {
   const trimmed = address.trim();
-  if (isIPv4(trimmed)) return trimmed;
+  if (ipv4Value(trimmed) >= 0) return trimmed;
   if (!isIPv6(trimmed)) return null;
   const lower = trimmed.toLowerCase();
   const dotted = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(lower)?.[1];
@@ -63,12 +63,47 @@ const NON_PUBLIC_IPV6 = [
 
 /** True for a normalised address (see normalizeIp) that can belong to a visitor on the Internet. */
 export function isPublicIp(normalized: string): boolean {
-  if (isIPv4(normalized)) {
-    const address = ipv4ToInt(normalized);
-    return !NON_PUBLIC_IPV4.some(({ network, mask }) => (address & mask) >>> 0 === network);
+  const address = ipv4Value(normalized);
+  if (address >= 0) {
+    for (const { network, mask } of NON_PUBLIC_IPV4) {
+      if ((address & mask) >>> 0 === network) return false;
+    }
+    return true;
   }
   const hextets = ipv6Hextets(normalized);
   return !NON_PUBLIC_IPV6.some((range) => prefixMatches(hextets, range.hextets, range.bits));
+}
+
+const DOT = 46;
+const ZERO = 48;
+
+/**
+ * The 32-bit value of a dotted-quad IPv4 address, or -1 when `text` is not one: the same
+ * strings node:net's isIPv4 accepts (four decimal parts 0–255, no leading zeros), read
+ * without a regex or an array, because every scan event asks (often twice).
+ */
+export function ipv4Value(text: string): number {
+  if (text.length < 7 || text.length > 15) return -1;
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let parts = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : DOT;
+    if (c === DOT) {
+      if (digits === 0 || ++parts > 4) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+    } else {
+      const d = c - ZERO;
+      if (d < 0 || d > 9 || (digits === 1 && part === 0)) return -1;
+      part = part * 10 + d;
+      if (part > 255) return -1;
+      digits++;
+    }
+  }
+  return parts === 4 ? value : -1;
 }
 
 function ipv4ToInt(address: string): number {
