@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { RawScan } from '../src/redirect/queue.js';
+import { uuidv7 } from '../src/shared/ids.js';
 import { readUaFixture } from '../test/helpers/ua-fixtures.js';
 
 /**
@@ -200,7 +200,7 @@ export function trafficGenerator(options: TrafficOptions) {
     }
     // One object literal, the shape the redirect handler builds (src/redirect/handler.ts).
     return {
-      id: randomUUID(),
+      id: uuidv7(time),
       time,
       linkId: link.id,
       workspaceId: link.workspaceId,

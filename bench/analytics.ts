@@ -352,6 +352,16 @@ async function diskUse(app: App, dataDir: string): Promise<Result['disk']> {
   };
 }
 
+/** One GET; retried once when the server had closed an idle keep-alive socket meanwhile. */
+async function getAnalytics(target: string, key: string, retry = true): Promise<Response> {
+  try {
+    return await fetch(target, { headers: { authorization: `Bearer ${key}` } });
+  } catch (error) {
+    if (!retry) throw error;
+    return getAnalytics(target, key, false);
+  }
+}
+
 async function measureQueries(
   app: App,
   url: string,
@@ -378,9 +388,7 @@ async function measureQueries(
       const t0 = performance.now();
       const view = await analyticsFor(app.ctx.db, workspaceId, q, END);
       const t1 = performance.now();
-      const res = await fetch(`${url}/api/v1/analytics?${params}`, {
-        headers: { authorization: `Bearer ${key}` },
-      });
+      const res = await getAnalytics(`${url}/api/v1/analytics?${params}`, key);
       const body = (await res.json()) as { totals: { total: number } };
       const t2 = performance.now();
       if (res.status !== 200) throw new Error(`analytics: ${res.status} ${JSON.stringify(body)}`);

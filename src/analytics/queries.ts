@@ -4,6 +4,7 @@ import type { Executor } from '../db/index.js';
 import { linkIdsMatching } from '../links/repo.js';
 import { DAY_MS, DIMENSIONS, HOUR_MS, type Dimension } from './rollups.js';
 import type { AnalyticsQuery, Interval } from './schemas.js';
+import { tagScope } from './tag-rollups.js';
 import { bucketer, isValidTimeZone } from './time-buckets.js';
 
 type Query = Static<typeof AnalyticsQuery>;
@@ -18,9 +19,13 @@ interface Entry {
   human: number;
 }
 
-/** Links the filters select, or null for "the whole workspace" (read from workspace rollups). */
+/**
+ * Rollup scopes the filters select: null for "the whole workspace" (its own rollups), a tag's
+ * own rollups for a tag alone (see tag-rollups.ts), else the matching links.
+ */
 async function scopesFor(db: Executor, workspaceId: string, q: Query): Promise<string[] | null> {
   if (!q.linkId && !q.tag && !q.domain) return null;
+  if (q.tag && !q.linkId && !q.domain) return [tagScope(workspaceId, q.tag.toLowerCase())];
   const ids = await linkIdsMatching(db, workspaceId, {
     linkId: q.linkId,
     tag: q.tag?.toLowerCase(),

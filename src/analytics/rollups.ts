@@ -1,4 +1,5 @@
 import type { EnrichedScan } from './enrich/index.js';
+import { tagScope } from './tag-rollups.js';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
@@ -59,6 +60,12 @@ export function dimensionKey(event: EnrichedScan, dimension: Dimension): string 
   }
 }
 
+/**
+ * Scopes and distinct keys one batch may hold (2^22): a batch of n events has at most 8n keys,
+ * so any batch up to half a million events fits, whatever its referrers.
+ */
+const MAX_IDS = 2 ** 22;
+
 const variantKeys = new Map<number, string>();
 
 /** 'rule 2 / variant 1', 'rule 0', or '' without a rule; memoised (a handful per workspace). */
@@ -74,26 +81,58 @@ function variantKey(ruleIndex: number | null, variantIndex: number | null): stri
 }
 
 /**
- * Folds a batch of newly stored events into rollup increments, per link and per workspace.
- * `newVisitors` holds the events whose visitor was seen for the first time that day on that
- * link: only those add to `uniques`. This runs for every event on the writer's path, so rows
- * are found by one number each (scope, day, via, dimension and key packed into 52 bits)
- * instead of by composite strings.
+ * Folds a batch of newly stored events into rollup increments, per link, per workspace and per
+ * tag the link carries (`tagsByLink`). `newVisitors` holds the events whose visitor was seen for
+ * the first time that day on that link: only those add to `uniques`. This runs for every event
+ * on the writer's path, so rows are found by numbers built from small per-batch ids (exact
+ * integers below 2^53) instead of by composite strings.
  */
-export function aggregate(events: readonly EnrichedScan[], newVisitors: ReadonlySet<string>) {
-  // Small per-batch numbers for scopes and keys; a batch has far fewer than 2^16 of either.
+export function aggregate(
+  events: readonly EnrichedScan[],
+  newVisitors: ReadonlySet<string>,
+  tagsByLink: ReadonlyMap<string, readonly string[]> = new Map(),
+) {
+  // Per-batch ids: scopes and keys in order of appearance, and (scope, day, via) buckets.
   const scopeIds = new Map<string, number>();
+  const buckets = new Map<number, number>();
+  const scopeNames: string[] = [];
+  const scopesByLink = new Map<string, number[]>();
   const keyIds = new Map<string, number>();
   const hourly = new Map<number, HourlyDelta>();
   const daily = new Map<number, DailyDelta>();
   const humanScans = new Map<string, number>();
   const keys = new Array<string>(DIMENSIONS.length);
+  const keyNumbers = new Array<number>(DIMENSIONS.length);
   const keyIdOf = (key: string): number => {
     let id = keyIds.get(key);
-    if (id === undefined) keyIds.set(key, (id = keyIds.size));
+    if (id === undefined) {
+      if (keyIds.size === MAX_IDS) throw new RangeError('analytics batch too large to aggregate');
+      keyIds.set(key, (id = keyIds.size));
+    }
     return id;
   };
-  const keyNumbers = new Array<number>(DIMENSIONS.length);
+  const scopeIdOf = (scope: string): number => {
+    let id = scopeIds.get(scope);
+    if (id === undefined) {
+      if (scopeNames.length === MAX_IDS) throw new RangeError('analytics batch too large');
+      scopeIds.set(scope, (id = scopeNames.length));
+      scopeNames.push(scope);
+    }
+    return id;
+  };
+  const scopesOf = (event: EnrichedScan): number[] => {
+    let scopes = scopesByLink.get(event.linkId);
+    if (scopes === undefined) {
+      const tags = tagsByLink.get(event.linkId) ?? [];
+      scopes = [
+        event.linkId,
+        event.workspaceId,
+        ...tags.map((t) => tagScope(event.workspaceId, t)),
+      ].map(scopeIdOf);
+      scopesByLink.set(event.linkId, scopes);
+    }
+    return scopes;
+  };
   for (const event of events) {
     const human = event.trafficClass === 'human' ? 1 : 0;
     const unique = newVisitors.has(event.id) ? 1 : 0;
@@ -110,11 +149,9 @@ export function aggregate(events: readonly EnrichedScan[], newVisitors: Readonly
     keys[6] = variantKey(event.ruleIndex, event.variantIndex);
     keys[7] = event.trafficClass;
     for (let i = 0; i < DIMENSIONS.length; i++) keyNumbers[i] = keyIdOf(keys[i] as string);
-    for (let s = 0; s < 2; s++) {
-      const scope = s === 0 ? event.linkId : event.workspaceId;
-      let scopeId = scopeIds.get(scope);
-      if (scopeId === undefined) scopeIds.set(scope, (scopeId = scopeIds.size));
-      // Hours since 1970 fit in 20 bits for centuries; scope ids in 16 bits per batch.
+    for (const scopeId of scopesOf(event)) {
+      const scope = scopeNames[scopeId] as string;
+      // Hours since 1970 fit in 21 bits until 2209, days in 16 bits until 2149.
       const hourKey = (scopeId * 2 ** 21 + hourNumber) * 2 + viaBit;
       const h = hourly.get(hourKey);
       if (h) {
@@ -132,10 +169,12 @@ export function aggregate(events: readonly EnrichedScan[], newVisitors: Readonly
           uniques: unique,
         });
       }
-      // scope (16 bits) · day (16) · via (1) · dimension (3) · key (16) = 52 bits.
-      const dayBase = ((scopeId * 2 ** 16 + dayNumber) * 2 + viaBit) * 8;
+      const bucketKey = (scopeId * 2 ** 16 + dayNumber) * 2 + viaBit;
+      let bucket = buckets.get(bucketKey);
+      if (bucket === undefined) buckets.set(bucketKey, (bucket = buckets.size));
+      // bucket (< 2^28: scopes × days of a batch) · dimension (3 bits) · key (22 bits).
       for (let i = 0; i < DIMENSIONS.length; i++) {
-        const dayKey = (dayBase + i) * 2 ** 16 + (keyNumbers[i] as number);
+        const dayKey = (bucket * 8 + i) * MAX_IDS + (keyNumbers[i] as number);
         const d = daily.get(dayKey);
         if (d) {
           d.total++;

@@ -38,6 +38,19 @@ export function postgresStore(database: Database): AnalyticsStore {
       return events.filter((e) => inserted.has(e.id));
     },
 
+    async linkTags(tx, linkIds) {
+      const tags = new Map<string, string[]>();
+      if (linkIds.length === 0) return tags;
+      // Locked in id order by every writer, before any rollup row: no deadlock.
+      const { rows } = await sql<{ id: string; tags: string }>`
+        select id, tags from links where id = any(${linkIds}::text[])
+        order by id for no key update`.execute(tx);
+      for (const row of rows) {
+        if (row.tags !== '[]') tags.set(row.id, JSON.parse(row.tags) as string[]);
+      }
+      return tags;
+    },
+
     async recordVisitors(tx, events) {
       const firstByKey = new Map<string, EnrichedScan>();
       for (const e of events) {

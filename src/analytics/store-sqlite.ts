@@ -47,6 +47,16 @@ export function sqliteStore(database: Database, sqlite: SqliteDatabase.Database)
       return fresh;
     },
 
+    async linkTags(_tx, linkIds) {
+      const { selectTags } = statements();
+      const tags = new Map<string, string[]>();
+      for (const id of linkIds) {
+        const row = selectTags.get(id) as { tags: string } | undefined;
+        if (row && row.tags !== '[]') tags.set(id, JSON.parse(row.tags) as string[]);
+      }
+      return tags;
+    },
+
     async recordVisitors(_tx, events) {
       const { insertVisitor } = statements();
       const fresh = new Set<string>();
@@ -108,6 +118,7 @@ function prepare(sqlite: SqliteDatabase.Database) {
          total = total + excluded.total,
          human = human + excluded.human`,
     ),
+    selectTags: sqlite.prepare(`select tags from links where id = ?`),
     // Link ids are unique across workspaces: the events carry the link's own workspace.
     addScans: sqlite.prepare(`update links set scans = scans + ? where id = ?`),
   };

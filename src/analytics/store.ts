@@ -15,6 +15,11 @@ export interface AnalyticsStore {
   readonly database: Database;
   /** Inserts the events not stored yet and returns them, in batch order (ANA-03). */
   insertEvents(tx: Transaction<DB>, events: readonly EnrichedScan[]): Promise<EnrichedScan[]>;
+  /**
+   * The current tags of these links, each link row locked until the batch commits (PostgreSQL)
+   * so that a concurrent tag change waits for it (see tag-rollups.ts).
+   */
+  linkTags(tx: Transaction<DB>, linkIds: readonly string[]): Promise<Map<string, string[]>>;
   /** Records (link, day, visitor) and returns the ids of events whose visitor is new that day. */
   recordVisitors(tx: Transaction<DB>, events: readonly EnrichedScan[]): Promise<Set<string>>;
   addHourly(tx: Transaction<DB>, deltas: readonly HourlyDelta[]): Promise<void>;

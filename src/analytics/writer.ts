@@ -7,8 +7,9 @@ import { aggregate } from './rollups.js';
 import type { AnalyticsStore } from './store.js';
 
 /**
- * One transaction: raw events, unique visitors, rollups and human scan counters. Only events
- * not stored before count, so writing the same batch twice changes nothing (ANA-03).
+ * One transaction: raw events, unique visitors, rollups (per link, workspace and tag) and human
+ * scan counters. Only events not stored before count, so writing the same batch twice changes
+ * nothing (ANA-03).
  */
 export async function writeBatch(
   store: AnalyticsStore,
@@ -17,7 +18,8 @@ export async function writeBatch(
   return store.database.db.transaction().execute(async (tx) => {
     const fresh = await store.insertEvents(tx, events);
     const newVisitors = await store.recordVisitors(tx, fresh);
-    const { hourly, daily, humanScans } = aggregate(fresh, newVisitors);
+    const tags = await store.linkTags(tx, [...new Set(fresh.map((e) => e.linkId))]);
+    const { hourly, daily, humanScans } = aggregate(fresh, newVisitors, tags);
     await store.addHourly(tx, hourly);
     await store.addDaily(tx, daily);
     await store.addHumanScans(tx, humanScans);

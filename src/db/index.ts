@@ -52,6 +52,9 @@ function openSqlite(file: string): Database {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
+  // An analytics batch dirties thousands of pages (rollups, visitor markers): the default 2 MiB
+  // cache spills them mid-transaction and rereads them. An upper bound, filled only as used.
+  sqlite.pragma('cache_size = -131072');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
   return {
     db,

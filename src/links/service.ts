@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import type { Entitlements, Feature } from '../billing/entitlements.js';
 import { hashPassword } from '../accounts/passwords.js';
 import { recordAudit } from '../audit/repo.js';
+import { retagLinkRollups } from '../analytics/tag-rollups.js';
 import { recordChange } from '../db/changes.js';
 import { isUniqueViolation } from '../db/index.js';
 import type { DomainDirectory } from '../domains/directory.js';
@@ -246,6 +247,11 @@ export function linksService(
       const columns = await editableColumns(input);
       const now = ctx.clock.now();
       await ctx.db.transaction().execute(async (tx) => {
+        // Tag rollups follow the link's tags (the link row is locked first on PostgreSQL).
+        if (columns.tags !== undefined) {
+          const tags = JSON.parse(columns.tags) as string[];
+          await retagLinkRollups(tx, ctx.dialect, actor.workspaceId, id, tags);
+        }
         await repo.updateLink(tx, actor.workspaceId, id, { ...columns, updated_at: now });
         await recordChange(tx, ctx.dialect, 'link', id, now);
         if (columns.status !== undefined && columns.status !== before.status) {

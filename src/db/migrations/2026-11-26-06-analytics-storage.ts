@@ -25,25 +25,47 @@ const TABLES = {
 } as const;
 
 /**
- * Cheaper analytics ingest. SQLite: the rollup and visitor tables become WITHOUT ROWID, so a
- * row lives in its primary-key B-tree alone instead of a rowid table plus a key index (one
- * tree to search and write per upsert, not two), and reads by key need no second lookup.
- * PostgreSQL: free space on rollup pages (fillfactor 80) so counter updates stay HOT and
- * do not add an index entry each time.
+ * Cheaper analytics ingest and tag charts.
+ * - SQLite: the rollup and visitor tables become WITHOUT ROWID, so a row lives in its
+ *   primary-key B-tree alone instead of a rowid table plus a key index (one tree to search and
+ *   write per upsert, not two), and reads by key need no second lookup.
+ * - PostgreSQL: free space on rollup pages (fillfactor 80) so counter updates stay HOT and do
+ *   not add an index entry each time.
+ * - Both: tags get rollups of their own, scope '<workspace id>/tag/<tag>', filled here from
+ *   the rollups of the links that carry each tag (the writer and tag changes keep them).
  */
 export function analyticsStorageMigration(dialect: DialectName) {
+  const tagsOf =
+    dialect === 'postgres'
+      ? sql`cross join lateral json_array_elements_text(l.tags::json) as t(value)`
+      : sql`cross join json_each(l.tags) as t`;
   return {
     async up(db: AnyDb): Promise<void> {
       if (dialect === 'postgres') {
         await sql`alter table rollup_hourly set (fillfactor = 80)`.execute(db);
         await sql`alter table rollup_daily set (fillfactor = 80)`.execute(db);
-        return;
+      } else {
+        for (const [table, { columns, key }] of Object.entries(TABLES)) {
+          await rebuild(db, table, columns, key, 'without rowid');
+        }
       }
-      for (const [table, { columns, key }] of Object.entries(TABLES)) {
-        await rebuild(db, table, columns, key, 'without rowid');
-      }
+      await sql`
+        insert into rollup_hourly (scope, hour, via, workspace_id, total, human, uniques)
+        select l.workspace_id || '/tag/' || t.value, r.hour, r.via, r.workspace_id,
+          sum(r.total), sum(r.human), sum(r.uniques)
+        from links l ${tagsOf} join rollup_hourly r on r.scope = l.id
+        group by 1, 2, 3, 4`.execute(db);
+      await sql`
+        insert into rollup_daily (scope, day, via, dimension, key, workspace_id, total, human)
+        select l.workspace_id || '/tag/' || t.value, r.day, r.via, r.dimension, r.key,
+          r.workspace_id, sum(r.total), sum(r.human)
+        from links l ${tagsOf} join rollup_daily r on r.scope = l.id
+        group by 1, 2, 3, 4, 5, 6`.execute(db);
     },
     async down(db: AnyDb): Promise<void> {
+      for (const table of ['rollup_hourly', 'rollup_daily']) {
+        await sql.raw(`delete from ${table} where scope like '%/tag/%'`).execute(db);
+      }
       if (dialect === 'postgres') {
         await sql`alter table rollup_hourly reset (fillfactor)`.execute(db);
         await sql`alter table rollup_daily reset (fillfactor)`.execute(db);
