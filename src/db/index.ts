@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { migrationsFor } from './migrations/index.js';
 import type { DB } from './schema.js';
+import { SqliteDatabase } from './sqlite-driver.js';
 
 export type { DB } from './schema.js';
 
@@ -21,7 +21,7 @@ export interface Database {
    * Kysely's per-statement cost dominates: analytics ingest runs its prepared statements on it
    * inside a Kysely transaction. Everything else goes through `db`.
    */
-  readonly sqlite: SqliteDatabase.Database | null;
+  readonly sqlite: SqliteDatabase | null;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   /** Pool statistics for /metrics (SQLite has one connection). */
