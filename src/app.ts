@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import { accountsService } from './accounts/service.js';
 import { accountRoutes } from './accounts/routes.js';
+import { pruneExpiredCredentials } from './accounts/repo.js';
 import { systemClock, type Clock } from './adapters/clock.js';
 import { memoryLimiter, type Limiter } from './adapters/limiter.js';
 import { logMailer, smtpMailer, type Mailer } from './adapters/mail.js';
@@ -236,6 +237,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         name: 'idempotency-prune',
         everyMs: 3600_000,
         run: () => pruneIdempotencyKeys(ctx.db, now()),
+      },
+      {
+        name: 'credentials-prune',
+        everyMs: 3600_000,
+        run: () => pruneExpiredCredentials(ctx.db, now()),
       },
       {
         name: 'change-log-prune',

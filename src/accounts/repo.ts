@@ -130,3 +130,22 @@ export async function retirePasswordResets(db: Executor, userId: string, now: nu
     .where('used_at', 'is', null)
     .execute();
 }
+
+/** Deletes sessions and password-reset tokens past their expiry: neither can be used again. */
+export async function pruneExpiredCredentials(
+  db: Executor,
+  now: number,
+): Promise<{ sessions: number; passwordResets: number }> {
+  const sessions = await db
+    .deleteFrom('sessions')
+    .where('expires_at', '<=', now)
+    .executeTakeFirst();
+  const resets = await db
+    .deleteFrom('password_resets')
+    .where('expires_at', '<=', now)
+    .executeTakeFirst();
+  return {
+    sessions: Number(sessions.numDeletedRows),
+    passwordResets: Number(resets.numDeletedRows),
+  };
+}

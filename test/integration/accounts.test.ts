@@ -3,7 +3,7 @@ import { hash } from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/adapters/clock.js';
 import { hashToken } from '../../src/accounts/tokens.js';
-import { RESET_MAILS_PER_HOUR } from '../../src/accounts/service.js';
+import { RESET_MAILS_PER_HOUR, SESSION_TTL_MS } from '../../src/accounts/service.js';
 import { ACCOUNT_POLICY } from '../../src/accounts/throttle.js';
 import { caller, startTestApp, type TestApp } from '../helpers/app.js';
 import { makeUser } from '../helpers/fixtures.js';
@@ -441,6 +441,51 @@ describe('sessions (ACC-05)', () => {
         await app.close();
       }
     }
+  });
+});
+
+describe('expired sessions and reset tokens', () => {
+  const clock = new ManualClock();
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startApp({ QRLINK_SIGNUP: 'open' }, clock);
+  });
+  afterAll(() => t.close());
+
+  it('are deleted by the hourly credentials-prune job; live ones stay', async () => {
+    const email = 'expiring@example.test';
+    const old = await signup(t, { email, password: PASSWORD });
+    const user = old.body.user.id as string;
+    await t.app.ctx.db
+      .insertInto('password_resets')
+      .values({
+        token_hash: hashToken('spent-reset'),
+        user_id: user,
+        created_at: clock.now(),
+        expires_at: clock.now() + 3600_000,
+        used_at: null,
+      })
+      .execute();
+    clock.advance(SESSION_TTL_MS + 1);
+    const fresh = sessionCookie(await login(t, email, PASSWORD));
+
+    await t.app.jobs.run('credentials-prune');
+
+    const sessions = await t.app.ctx.db
+      .selectFrom('sessions')
+      .select('expires_at')
+      .where('user_id', '=', user)
+      .execute();
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]?.expires_at).toBeGreaterThan(clock.now());
+    const resets = await t.app.ctx.db
+      .selectFrom('password_resets')
+      .select('token_hash')
+      .where('user_id', '=', user)
+      .execute();
+    expect(resets).toEqual([]);
+    expect((await me(t, old.cookie)).status).toBe(401);
+    expect((await me(t, fresh)).status).toBe(200);
   });
 });
 
