@@ -64,6 +64,8 @@ export interface AppOverrides {
   liveHeartbeatMs?: number;
   /** A Stripe SDK client (tests point it at a local stand-in of the API). */
   stripe?: Stripe;
+  /** Daily salts shared with other processes (`serve --workers N` hands in the primary's). */
+  salts?: DailySaltStore;
 }
 
 export interface App {
@@ -141,7 +143,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const metrics = createMetrics(() => database.poolStats());
   const now = () => clock.now();
   const geo = overrides.geo ?? (await openGeoDatabase(config.geoipDb));
-  const salts = new DailySaltStore({ now });
+  const salts = overrides.salts ?? new DailySaltStore({ now });
   const live = new LiveFeed();
   const plans = loadPlanCatalogue(config.plans.file, config.plans.stripePrices, [
     config.plans.defaultPlan,

@@ -126,6 +126,34 @@ describe.skipIf(pgMissing)('cache coherence across processes on PostgreSQL', () 
 });
 
 describe('serve --workers 2', () => {
+  it('buckets a visitor into the same split variant on both workers (one set of daily salts)', async () => {
+    const user = await signUp(cluster.url);
+    const split = [0, 1, 2, 3].map((i) => ({
+      url: `https://example.com/variant-${i}`,
+      weight: 25,
+    }));
+    const created = await createLink(user, {
+      url: 'https://example.com/default',
+      rules: [{ when: { device: ['desktop'] }, split }],
+    });
+    // Consecutive connections alternate between the workers; with salts of their own, a
+    // visitor would see two unrelated variants (each visitor agrees by chance 1 time in 4).
+    const seen = new Map<string, Set<string>>();
+    for (let visitor = 0; visitor < 12; visitor++) {
+      const ua = `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.${visitor}.0 Safari/537.36`;
+      const variants = new Set<string>();
+      for (let i = 0; i < 4; i++) {
+        const res = await hit(cluster.url, `/${created.code}`, { 'user-agent': ua });
+        expect(res.status).toBe(302);
+        variants.add(locations(res)[0] ?? '-');
+      }
+      seen.set(ua, variants);
+    }
+    for (const [ua, variants] of seen) expect([...variants], ua).toHaveLength(1);
+    const chosen = new Set([...seen.values()].flatMap((v) => [...v]));
+    expect(chosen.size).toBeGreaterThan(1);
+  });
+
   it('answers on one port, and both workers see a change made through either', async () => {
     const user = await signUp(cluster.url);
     const created = await createLink(user, { url: 'https://example.com/w1' });

@@ -56,6 +56,30 @@ describe('DailySaltStore', () => {
     expect(store.days()).toEqual([MONDAY + DAY, MONDAY + 2 * DAY]);
   });
 
+  it('shares today’s and tomorrow’s salts, and a process adopting them hashes alike', () => {
+    const { store: primary } = storeAt(MONDAY + 23 * HOUR);
+    const { store: worker, setNow } = storeAt(MONDAY + 23 * HOUR);
+    const ownMonday = worker.saltFor(MONDAY);
+    const shared = primary.share(MONDAY + 23 * HOUR);
+    expect(shared.map((s) => s.day)).toEqual([MONDAY, MONDAY + DAY]);
+
+    worker.adopt(JSON.parse(JSON.stringify(shared)) as typeof shared);
+    expect(ownMonday.equals(Buffer.alloc(32))).toBe(true);
+    expect(worker.saltFor(MONDAY).equals(primary.saltFor(MONDAY))).toBe(true);
+    setNow(MONDAY + DAY + HOUR); // After midnight the worker already holds the new day's salt.
+    expect(worker.saltFor(MONDAY + DAY + HOUR).equals(primary.saltFor(MONDAY + DAY))).toBe(true);
+  });
+
+  it('adopts no expired, misaligned or malformed salt', () => {
+    const { store } = storeAt(MONDAY + 2 * DAY);
+    store.adopt([
+      { day: MONDAY, salt: Buffer.alloc(32, 1).toString('base64') },
+      { day: MONDAY + 2 * DAY + HOUR, salt: Buffer.alloc(32, 2).toString('base64') },
+      { day: MONDAY + 2 * DAY, salt: Buffer.alloc(8, 3).toString('base64') },
+    ]);
+    expect(store.days()).toEqual([]);
+  });
+
   it('uses the injected random source', () => {
     const store = new DailySaltStore({
       now: () => MONDAY,

@@ -35,6 +35,12 @@ export interface DailySaltStoreOptions {
   random?: (size: number) => Buffer;
 }
 
+/** A day's salt as it crosses a process boundary (base64: IPC messages are JSON). */
+export interface SharedSalt {
+  day: number;
+  salt: string;
+}
+
 /** Start of the UTC day containing `timeMs`. */
 export const utcDayStart = (timeMs: number): number => Math.floor(timeMs / DAY_MS) * DAY_MS;
 
@@ -72,6 +78,30 @@ export class DailySaltStore implements SyncSaltSource {
         salt.fill(0);
         this.#salts.delete(day);
       }
+    }
+  }
+
+  /**
+   * The live salts, with today's and tomorrow's created if missing, for handing to the other
+   * processes of one server (`serve --workers N`): they must hash and bucket a visitor alike,
+   * and tomorrow's is included so every process already holds it when the day turns.
+   */
+  share(nowMs: number): SharedSalt[] {
+    this.saltFor(nowMs);
+    this.saltFor(nowMs + DAY_MS);
+    return [...this.#salts].map(([day, salt]) => ({ day, salt: salt.toString('base64') }));
+  }
+
+  /** Takes salts shared by another process in place of this process's own for those days. */
+  adopt(shared: readonly SharedSalt[]): void {
+    const now = this.#now();
+    for (const { day, salt } of shared) {
+      if (now - day >= SALT_LIFETIME_MS) continue;
+      const bytes = Buffer.from(salt, 'base64');
+      if (bytes.length !== SALT_BYTES || utcDayStart(day) !== day) continue;
+      const previous = this.#salts.get(day);
+      if (previous !== undefined && !previous.equals(bytes)) previous.fill(0);
+      this.#salts.set(day, bytes);
     }
   }
 
