@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { accountsService } from './accounts/service.js';
 import { accountRoutes } from './accounts/routes.js';
 import { pruneExpiredCredentials } from './accounts/repo.js';
+import { pruneLoginFailures } from './accounts/throttle.js';
 import { systemClock, type Clock } from './adapters/clock.js';
 import { memoryLimiter, type Limiter } from './adapters/limiter.js';
 import { logMailer, smtpMailer, type Mailer } from './adapters/mail.js';
@@ -243,7 +244,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       {
         name: 'credentials-prune',
         everyMs: 3600_000,
-        run: () => pruneExpiredCredentials(ctx.db, now()),
+        run: async () => ({
+          ...(await pruneExpiredCredentials(ctx.db, now())),
+          loginFailures: await pruneLoginFailures(ctx.db, now()),
+        }),
       },
       {
         name: 'change-log-prune',

@@ -58,8 +58,8 @@ function requirePassword(password: string): void {
 }
 
 export function accountsService(ctx: AppContext): AccountsService {
-  const accountThrottle = new LoginThrottle(ACCOUNT_POLICY);
-  const ipThrottle = new LoginThrottle(IP_POLICY);
+  const accountThrottle = new LoginThrottle(ctx.db, ctx.secret, 'account', ACCOUNT_POLICY);
+  const ipThrottle = new LoginThrottle(ctx.db, ctx.secret, 'ip', IP_POLICY);
 
   async function startSession(userId: string): Promise<SessionGrant> {
     const token = randomToken(32);
@@ -198,17 +198,20 @@ export function accountsService(ctx: AppContext): AccountsService {
     async login(input) {
       const email = normalizeEmail(input.email);
       const now = ctx.clock.now();
-      const wait = Math.max(accountThrottle.waitMs(email, now), ipThrottle.waitMs(input.ip, now));
+      // Both attempts are counted before the (slow) check, so a parallel burst cannot slip
+      // through the throttle while its first guesses are still being verified.
+      const wait = Math.max(
+        ...(await Promise.all([
+          accountThrottle.attempt(email, now),
+          ipThrottle.attempt(input.ip, now),
+        ])),
+      );
       if (wait > 0) {
         const seconds = Math.ceil(wait / 1000);
         throw new AppError('rate_limited', `Too many failed logins; try again in ${seconds} s`, {
           headers: { 'retry-after': String(seconds) },
         });
       }
-      // Count the attempt before the (slow) check, so a parallel burst cannot slip through
-      // the throttle while its first guesses are still being verified.
-      accountThrottle.fail(email, now);
-      ipThrottle.fail(input.ip, now);
       const user = await repo.findUserByEmail(ctx.db, email);
       const valid = user
         ? await verifyPassword(user.password_hash, input.password)
@@ -226,8 +229,7 @@ export function accountsService(ctx: AppContext): AccountsService {
         );
         throw new AppError('invalid_credentials');
       }
-      accountThrottle.reset(email);
-      ipThrottle.forgive(input.ip);
+      await Promise.all([accountThrottle.reset(email), ipThrottle.forgive(input.ip)]);
       if (needsRehash(user.password_hash)) {
         await repo.updatePasswordHash(ctx.db, user.id, await hashPassword(input.password));
       }

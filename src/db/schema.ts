@@ -72,6 +72,15 @@ export interface PasswordResetsTable {
   used_at: number | null;
 }
 
+export interface LoginFailuresTable {
+  /** keyedHash(server secret, `login:<scope>:<e-mail or IP>`). */
+  key: string;
+  failures: number;
+  last_at: number;
+  /** The failure before `last_at` within the window (null: none). */
+  previous_at: number | null;
+}
+
 export interface AuditLogTable {
   id: string;
   workspace_id: string | null;
@@ -264,6 +273,7 @@ export interface DB {
   api_keys: ApiKeysTable;
   invitations: InvitationsTable;
   password_resets: PasswordResetsTable;
+  login_failures: LoginFailuresTable;
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
 }

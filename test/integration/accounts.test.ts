@@ -6,6 +6,7 @@ import { hashToken } from '../../src/accounts/tokens.js';
 import { RESET_MAILS_PER_HOUR, SESSION_TTL_MS } from '../../src/accounts/service.js';
 import { ACCOUNT_POLICY } from '../../src/accounts/throttle.js';
 import { caller, startTestApp, type TestApp } from '../helpers/app.js';
+import { startServe } from '../helpers/serve.js';
 import { makeUser } from '../helpers/fixtures.js';
 import {
   linksIn,
@@ -331,6 +332,36 @@ describe('login throttling with progressive delay (ACC-03)', () => {
     expect(guesses).toBeLessThanOrEqual(ACCOUNT_POLICY.free);
     expect(results.filter((r) => r.status === 429).length).toBe(20 - guesses);
     clock.advance(15 * 60_000 + 1);
+  });
+});
+
+describe('login throttling across processes (ACC-03)', () => {
+  it('a second process on the same database refuses the account the first one throttled', async () => {
+    const secret = 'test-secret-test-secret-test-secret-0000';
+    const t = await startApp({ QRLINK_SIGNUP: 'open', QRLINK_SECRET: secret });
+    const other = await startServe({
+      QRLINK_DATA_DIR: t.dataDir,
+      QRLINK_SECRET: secret,
+      QRLINK_TRUSTED_PROXIES: '127.0.0.1',
+    });
+    try {
+      const email = 'shared-throttle@example.test';
+      await signup(t, { email, password: PASSWORD });
+      for (let i = 0; i < ACCOUNT_POLICY.free; i++) {
+        expect((await login(t, email, 'wrong password')).status).toBe(401);
+      }
+      const elsewhere = await caller(other.url).request(
+        'POST',
+        '/api/v1/auth/login',
+        { email, password: PASSWORD },
+        { 'x-forwarded-for': freshIp() },
+      );
+      expect(elsewhere.status).toBe(429);
+      expect(Number(elsewhere.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    } finally {
+      await other.stop();
+      await t.close();
+    }
   });
 });
 

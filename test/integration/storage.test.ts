@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as accounts from '../../src/accounts/repo.js';
+import { ACCOUNT_POLICY, LoginThrottle, pruneLoginFailures } from '../../src/accounts/throttle.js';
 import * as keys from '../../src/api-keys/repo.js';
 import { listAudit, recordAudit } from '../../src/audit/repo.js';
 import {
@@ -192,6 +193,40 @@ for (const dialect of ['sqlite', 'postgres'] as const satisfies readonly Dialect
         expect(await accounts.consumePasswordReset(db(), `r3${id}`, T0)).toBeUndefined();
         await accounts.retirePasswordResets(db(), id, T0);
         expect(await accounts.consumePasswordReset(db(), `r2${id}`, T0)).toBeUndefined();
+      });
+    });
+
+    describe('failed-login counters (ACC-03)', () => {
+      it('are shared by every throttle on the database, keyed by hash, and pruned', async () => {
+        // Two throttles stand for two processes: the counts live in the database only.
+        const first = new LoginThrottle(db(), 'secret', 'account', ACCOUNT_POLICY);
+        const second = new LoginThrottle(db(), 'secret', 'account', ACCOUNT_POLICY);
+        const email = 'guessed@example.test';
+        for (let i = 0; i < ACCOUNT_POLICY.free; i++) {
+          expect(await (i % 2 ? first : second).attempt(email, T0)).toBe(0);
+        }
+        expect(await second.attempt(email, T0)).toBe(1000);
+        // A refused attempt is taken back: waiting does not grow while refused.
+        expect(await first.attempt(email, T0 + 400)).toBe(600);
+        expect(await first.attempt(email, T0 + 1000)).toBe(0);
+        expect(await second.attempt(email, T0 + 1000)).toBe(2000);
+        // Another scope or key has counters of its own.
+        const ips = new LoginThrottle(db(), 'secret', 'ip', ACCOUNT_POLICY);
+        expect(await ips.attempt(email, T0 + 1000)).toBe(0);
+        expect(await second.attempt('other@example.test', T0 + 1000)).toBe(0);
+
+        const rows = await db().selectFrom('login_failures').selectAll().execute();
+        expect(rows).toHaveLength(3);
+        expect(JSON.stringify(rows)).not.toContain('example.test');
+
+        await first.forgive(email);
+        expect(await second.attempt(email, T0 + 1500)).toBe(500);
+        await first.reset(email);
+        expect(await second.attempt(email, T0 + 1500)).toBe(0);
+
+        expect(await pruneLoginFailures(db(), T0 + 1000 + ACCOUNT_POLICY.windowMs)).toBe(0);
+        expect(await pruneLoginFailures(db(), T0 + 1501 + ACCOUNT_POLICY.windowMs)).toBe(3);
+        expect(await db().selectFrom('login_failures').selectAll().execute()).toEqual([]);
       });
     });
 
