@@ -8,6 +8,7 @@ import { pruneExpiredCredentials } from './accounts/repo.js';
 import { pruneLoginFailures } from './accounts/throttle.js';
 import { systemClock, type Clock } from './adapters/clock.js';
 import { memoryLimiter, type Limiter } from './adapters/limiter.js';
+import { redisLimiter } from './adapters/redis-limiter.js';
 import { logMailer, smtpMailer, type Mailer } from './adapters/mail.js';
 import { apiKeyRoutes } from './api-keys/routes.js';
 import { auditRoutes } from './audit/routes.js';
@@ -136,7 +137,17 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     mailer:
       overrides.mailer ??
       (config.mail.smtpUrl ? smtpMailer(config.mail.smtpUrl, config.mail.from) : logMailer(log)),
-    limiter: overrides.limiter ?? memoryLimiter(() => clock.now()),
+    limiter:
+      overrides.limiter ??
+      (config.redisUrl
+        ? redisLimiter({
+            url: config.redisUrl,
+            prefix: config.redisPrefix,
+            now: () => clock.now(),
+            onFallback: (err) =>
+              log.warn({ err }, 'Redis unavailable: rate limits counted in this process'),
+          })
+        : memoryLimiter(() => clock.now())),
     log,
   };
 

@@ -9,6 +9,8 @@ describe('loadConfig', () => {
     expect(config.db.postgresUrl).toBeNull();
     expect(config.accounts.signup).toBe('invite');
     expect(config.stripe.secretKey).toBeNull();
+    expect(config.redisUrl).toBeNull();
+    expect(config.redisPrefix).toBe('qrlink:');
     expect(Object.isFrozen(config.http)).toBe(true);
   });
 
@@ -21,6 +23,8 @@ describe('loadConfig', () => {
     [{ QRLINK_TRUSTED_PROXIES: '10.0.0.0/99' }, 'QRLINK_TRUSTED_PROXIES'],
     [{ QRLINK_TRUSTED_PROXIES: 'not-an-ip' }, 'QRLINK_TRUSTED_PROXIES'],
     [{ QRLINK_SIGNUP: 'sometimes' }, 'QRLINK_SIGNUP'],
+    [{ QRLINK_REDIS_URL: 'http://cache:6379' }, 'QRLINK_REDIS_URL'],
+    [{ QRLINK_REDIS_PREFIX: 'has spaces' }, 'QRLINK_REDIS_PREFIX'],
     [{ QRLINK_SECRET: 'short' }, 'QRLINK_SECRET'],
     [{ STRIPE_SECRET_KEY: 'sk_test_x' }, 'STRIPE_WEBHOOK_SECRET'],
   ])('rejects %o naming %s', (env, variable) => {

@@ -49,6 +49,8 @@ export interface Config {
   };
   /** QRLINK_REDIS_URL: shared counters (rate limits) in Redis instead of process memory. */
   redisUrl: string | null;
+  /** QRLINK_REDIS_PREFIX: namespace of every Redis key (several deployments on one Redis). */
+  redisPrefix: string;
   /** QRLINK_NATS_URL: scan events through NATS JetStream (scale-out mode). */
   natsUrl: string | null;
   /** QRLINK_DNS_SERVERS: resolvers (ip or ip:port, comma-separated) for domain verification; default: the system's. */
@@ -122,6 +124,17 @@ function url(env: Env, name: string, protocols: readonly string[]): string | nul
   }
   if (!protocols.includes(parsed.protocol)) {
     throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return raw;
+}
+
+function redisPrefix(env: Env, name: string): string {
+  const raw = str(env, name) ?? 'qrlink:';
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(raw)) {
+    throw new ConfigError(
+      name,
+      'must be 1 to 64 characters of letters, digits, ":", "_", "." or "-"',
+    );
   }
   return raw;
 }
@@ -233,6 +246,7 @@ export function loadConfig(env: Env): Config {
       from: str(env, 'QRLINK_MAIL_FROM') ?? `qrlink <no-reply@${base.hostname}>`,
     },
     redisUrl: url(env, 'QRLINK_REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix: redisPrefix(env, 'QRLINK_REDIS_PREFIX'),
     natsUrl: url(env, 'QRLINK_NATS_URL', ['nats:', 'tls:']),
     geoipDb: str(env, 'QRLINK_GEOIP_DB'),
     dnsServers: dnsServers(env, 'QRLINK_DNS_SERVERS'),

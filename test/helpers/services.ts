@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 
 /**
@@ -64,6 +65,34 @@ export async function createScratchPostgres(): Promise<ScratchPostgres> {
       await client.connect();
       await client.query(`drop database if exists ${name} with (force)`);
       await client.end();
+    },
+  };
+}
+
+export const REDIS_URL = process.env.QRLINK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export const redisMissing = () => {
+  const url = new URL(REDIS_URL);
+  return serviceMissing('Redis', url.hostname, Number(url.port || 6379));
+};
+
+/** A key prefix of its own for one test file; `drop()` deletes every key under it. */
+export function scratchRedisPrefix(): { prefix: string; drop(): Promise<void> } {
+  const prefix = `qrlink-test-${randomBytes(6).toString('hex')}:`;
+  return {
+    prefix,
+    async drop() {
+      const redis = new Redis(REDIS_URL);
+      try {
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+          if (keys.length > 0) await redis.del(...keys);
+          cursor = next;
+        } while (cursor !== '0');
+      } finally {
+        redis.disconnect();
+      }
     },
   };
 }
