@@ -1,9 +1,9 @@
-import cluster, { type Worker } from 'node:cluster';
-import { DailySaltStore, type SharedSalt } from '../analytics/enrich/visitor.js';
+import cluster from 'node:cluster';
 import { buildApp } from '../app.js';
 import { loadConfig, type Config } from '../config/index.js';
 import { migrateToLatest, openDatabase, sqliteFileFor } from '../db/index.js';
 import { loadServerSecret } from '../secret.js';
+import { relayLiveThroughPrimary, saltsFromPrimary, shareFromPrimary } from './cluster-share.js';
 import { type CliCommand, parseFlags, UsageError } from './io.js';
 
 const HELP = `Usage: qrlink serve [--port N] [--workers N]
@@ -43,6 +43,7 @@ export const run: CliCommand = async (args, io) => {
   process.once('SIGINT', () => onSignal('SIGINT'));
 
   const app = await buildApp(config, cluster.isWorker ? { salts: await saltsFromPrimary() } : {});
+  if (cluster.isWorker) relayLiveThroughPrimary(app.analytics.live);
   const url = await app.listen();
   app.ctx.log.info({ url, dialect: app.database.dialect, pid: process.pid }, 'qrlink is listening');
   if (cluster.isPrimary) io.stdout.write(`qrlink listening on ${url} (${app.database.dialect})\n`);
@@ -79,55 +80,13 @@ async function prepareShared(config: Config): Promise<void> {
   }
 }
 
-const SALTS_REQUEST = 'qrlink:salts-request';
-const SALTS = 'qrlink:salts';
-/** How often the primary hands its salts out again (each hand-out holds tomorrow's too). */
-const SALTS_PUSH_MS = 10 * 60_000;
-
-const isMessage = (message: unknown, type: string): message is { type: string; salts?: unknown } =>
-  typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
-
 /**
- * A worker's daily salts are the primary's: split buckets stay sticky and unique visitors
- * count once whichever worker a visitor's connection lands on. The salts travel over the
- * cluster's IPC channel only, never to disk.
- */
-function saltsFromPrimary(): Promise<DailySaltStore> {
-  const salts = new DailySaltStore();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error('the primary process sent no daily salts within 10 s')),
-      10_000,
-    );
-    process.on('message', (message: unknown) => {
-      if (!isMessage(message, SALTS) || !Array.isArray(message.salts)) return;
-      salts.adopt(message.salts as SharedSalt[]);
-      clearTimeout(timer);
-      resolve(salts);
-    });
-    process.send?.({ type: SALTS_REQUEST });
-  });
-}
-
-/**
- * Forks the workers, holds the salts they share, and relays shutdown; a worker that dies
- * unexpectedly is replaced.
+ * Forks the workers, shares salts and live scans between them, and relays shutdown; a worker
+ * that dies unexpectedly is replaced.
  */
 async function runPrimary(workers: number, stderr: NodeJS.WritableStream): Promise<number> {
   let stopping = false;
-  const salts = new DailySaltStore();
-  const shareSalts = (worker: Worker) => {
-    // A worker that is exiting has no channel left; the callback takes that error.
-    if (worker.isConnected()) {
-      worker.send({ type: SALTS, salts: salts.share(Date.now()) }, () => undefined);
-    }
-  };
-  cluster.on('message', (worker, message: unknown) => {
-    if (isMessage(message, SALTS_REQUEST)) shareSalts(worker);
-  });
-  const pushSalts = setInterval(() => {
-    for (const worker of Object.values(cluster.workers ?? {})) if (worker) shareSalts(worker);
-  }, SALTS_PUSH_MS);
+  const sharing = shareFromPrimary();
   for (let i = 0; i < workers; i++) cluster.fork();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
@@ -137,7 +96,7 @@ async function runPrimary(workers: number, stderr: NodeJS.WritableStream): Promi
   await new Promise<void>((resolve) => {
     const stop = () => {
       stopping = true;
-      clearInterval(pushSalts);
+      sharing.stop();
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
       const waitAll = () =>
         Object.keys(cluster.workers ?? {}).length === 0 ? resolve() : setTimeout(waitAll, 50);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caller, signUp, startTestApp, type TestApp, type TestUser } from '../helpers/app.js';
-import { createLink, hit, locations, until } from '../helpers/redirect.js';
+import { createLink, hit, locations, sleep, until } from '../helpers/redirect.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
 import { postgresMissing } from '../helpers/services.js';
 
@@ -152,6 +152,42 @@ describe('serve --workers 2', () => {
     for (const [ua, variants] of seen) expect([...variants], ua).toHaveLength(1);
     const chosen = new Set([...seen.values()].flatMap((v) => [...v]));
     expect(chosen.size).toBeGreaterThan(1);
+  });
+
+  it('shows the scans of both workers on a live stream connected to one of them', async () => {
+    const user = await signUp(cluster.url);
+    const created = await createLink(user, { url: 'https://example.com/live' });
+    const controller = new AbortController();
+    const res = await fetch(`${cluster.url}/api/v1/analytics/live`, {
+      headers: { authorization: `Bearer ${user.key}` },
+      signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const count = (type: string) => text.split(`event: ${type}\n`).length - 1;
+    const readUntil = async (done: () => boolean, deadline: number) => {
+      while (!done() && Date.now() < deadline) {
+        const chunk = await Promise.race([
+          reader.read(),
+          sleep(deadline - Date.now()).then(() => ({ value: undefined })),
+        ]);
+        if (chunk.value) text += decoder.decode(chunk.value);
+      }
+    };
+    try {
+      await readUntil(() => count('ready') === 1, Date.now() + 5000);
+      // The stream's worker announces the workspace; give the primary a moment to tell the other.
+      await sleep(300);
+      // Consecutive connections alternate between the workers: half of these land elsewhere.
+      for (let i = 0; i < 8; i++)
+        expect((await hit(cluster.url, `/${created.code}`)).status).toBe(302);
+      await readUntil(() => count('scan') >= 8, Date.now() + 5000);
+      expect(count('scan')).toBe(8);
+    } finally {
+      controller.abort();
+    }
   });
 
   it('answers on one port, and both workers see a change made through either', async () => {
