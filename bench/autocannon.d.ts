@@ -13,8 +13,7 @@ declare module 'autocannon' {
     connections?: number;
     /** Seconds. */
     duration?: number;
-    /** Requests per second over all connections; 0 = as fast as possible. */
-    overallRate?: number;
+    headers?: Record<string, string>;
     requests?: { setupRequest?: (request: RequestSetup) => RequestSetup }[];
   }
 

@@ -28,8 +28,12 @@ export async function pacedLoad(options: {
   seconds: number;
   rate: number;
   connections: number;
+  headers: Record<string, string>;
 }): Promise<PacedResult> {
   const { hostname, port, host } = new URL(options.url);
+  const headerLines = Object.entries({ host, ...options.headers })
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   const total = Math.round(options.rate * options.seconds);
@@ -53,7 +57,7 @@ export async function pacedLoad(options: {
   function send(connection: Connection, due: number): void {
     connection.due = due;
     const path = options.paths[Math.floor(Math.random() * options.paths.length)] as string;
-    connection.socket.write(`GET ${path} HTTP/1.1\r\nhost: ${host}\r\n\r\n`);
+    connection.socket.write(`GET ${path} HTTP/1.1\r\n${headerLines}\r\n`);
   }
 
   function dispatch(): void {

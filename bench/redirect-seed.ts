@@ -53,6 +53,16 @@ export async function seedWorkspace(dataDir: string, secret: string): Promise<Se
     });
     if (created.status !== 201) throw new Error(`key: ${created.status} ${await created.text()}`);
     const { key } = (await created.json()) as { key: string };
+    // The throughput runs measure the redirect path alone; bench:redirect switches tracking on
+    // (through the API) for the runs with tracked links.
+    const untracked = await fetch(`${url}/api/v1/workspaces/${me.workspace.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ track: false }),
+    });
+    if (untracked.status !== 200) {
+      throw new Error(`tracking: ${untracked.status} ${await untracked.text()}`);
+    }
     const link = await fetch(`${url}/api/v1/links`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },

@@ -75,6 +75,7 @@ export async function startServer(options: {
   command: string;
   args: string[];
   env: Record<string, string>;
+  cwd?: string;
   port: number;
   probe: string;
   /** Count the children's CPU too (cluster primary, nginx master). */
@@ -82,6 +83,7 @@ export async function startServer(options: {
 }): Promise<ServerProcess> {
   const { name } = options;
   const child = spawn(options.command, options.args, {
+    cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', ...options.env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -7,13 +7,13 @@
  * through Fastify, nginx `return 302` when installed, and qrlink --workers N. Every server is
  * a child process, so its CPU time can be read from /proc: CPU per request isolates the server
  * from the load generator sharing the cores. The servers run side by side and take turns
- * (--rounds), so load from other processes on a shared machine drifts onto all of them alike.
+ * (--turn), so load from other processes on a shared machine drifts onto all of them alike.
  *
- * Links are tracked by default: the analytics writer then shares the server's process, and the
- * run measures that first; then the workspace's tracking is switched off through the API (every
- * server's cache follows) and the redirect path is measured alone. Latency at half the maximum
- * rate is measured with an open-loop generator (paced-load.ts). Last, a server holding
- * --memory-links links reports its resident memory.
+ * The workspace's tracking is off at first, so the servers are compared on the redirect path
+ * alone. Then it is switched on through the API (the cache follows) and qrlink is measured with
+ * tracked links, as links are by default: the analytics writer shares the process. Latency at
+ * half the maximum rate is measured with an open-loop generator (paced-load.ts). Last, a server
+ * holding --memory-links links reports its resident memory.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,7 +37,7 @@ import {
 const HELP = `npm run bench:redirect -- [flags]
   --links N          links seeded for the throughput runs (default 100000)
   --duration S       seconds of load per server and measurement (default 10)
-  --rounds N         turns the servers take within --duration (default 2)
+  --turn S           the servers take turns of S seconds within --duration (default 2)
   --warmup S         seconds of load on each server before it is measured (default 2)
   --connections N    load generator connections (default 32)
   --workers N        also run qrlink serve --workers N, without a target; 0 skips (default 2)
@@ -50,7 +50,7 @@ const { values: flags } = parseArgs({
   options: {
     links: { type: 'string', default: '100000' },
     duration: { type: 'string', default: '10' },
-    rounds: { type: 'string', default: '2' },
+    turn: { type: 'string', default: '2' },
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '32' },
     workers: { type: 'string', default: '2' },
@@ -75,7 +75,8 @@ const count = (name: keyof typeof flags, min: number): number => {
 };
 const LINKS = count('links', 1);
 const DURATION = count('duration', 1);
-const ROUNDS = count('rounds', 1);
+const TURN = count('turn', 1);
+const ROUNDS = Math.max(1, Math.round(DURATION / TURN));
 const WARMUP = count('warmup', 0);
 const CONNECTIONS = count('connections', 1);
 const WORKERS = count('workers', 0);
@@ -83,6 +84,16 @@ const MEMORY_LINKS = flags['skip-memory'] ? 0 : count('memory-links', 1);
 
 const MAIN_JS = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+
+/** What a phone's browser sends when it opens a scanned link (Safari on iOS). */
+const BROWSER_HEADERS = {
+  'user-agent':
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 ' +
+    '(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+  accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+  'accept-language': 'en-GB,en;q=0.9',
+  'accept-encoding': 'gzip, deflate, br',
+};
 
 const log = (message: string) => console.error(`[${new Date().toISOString()}] ${message}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -121,6 +132,8 @@ async function startEntry(name: string, file: string, env: Record<string, string
     name,
     command: process.execPath,
     args: ['--import', 'tsx', path.join(BENCH_DIR, file)],
+    // tsx resolves from the working directory: the repository's.
+    cwd: path.dirname(BENCH_DIR),
     env,
     port,
     probe,
@@ -166,6 +179,7 @@ async function maxRate(url: string, paths: readonly string[], seconds: number): 
     url,
     connections: CONNECTIONS,
     duration: seconds,
+    headers: BROWSER_HEADERS,
     requests: [
       {
         setupRequest(request) {
@@ -199,7 +213,14 @@ const atMaxRate = (server: ServerProcess, paths: readonly string[], seconds: num
 
 const atRate = (server: ServerProcess, paths: readonly string[], seconds: number, rate: number) =>
   measure(server, () =>
-    pacedLoad({ url: server.url, paths, seconds, rate, connections: CONNECTIONS }),
+    pacedLoad({
+      url: server.url,
+      paths,
+      seconds,
+      rate,
+      connections: CONNECTIONS,
+      headers: BROWSER_HEADERS,
+    }),
   );
 
 function summarize(parts: readonly Measured[]): Stats {
@@ -228,7 +249,7 @@ function summarize(parts: readonly Measured[]): Stats {
 }
 
 /**
- * Every server in turn, `ROUNDS` times, DURATION / ROUNDS seconds each: load that other
+ * Every server in turn, ROUNDS times, TURN seconds each: load that other
  * processes put on the machine meanwhile drifts onto all of them alike.
  */
 async function takeTurns(
@@ -239,7 +260,7 @@ async function takeTurns(
   for (let round = 1; round <= ROUNDS; round++) {
     for (const server of servers) {
       log(`  ${server.name}, round ${round} of ${ROUNDS}`);
-      parts.get(server)?.push(await run(server, DURATION / ROUNDS));
+      parts.get(server)?.push(await run(server, TURN));
     }
   }
   const stats = new Map<ServerProcess, Stats>();
@@ -283,6 +304,7 @@ const COUNTERS = [
   'qrlink_scan_events_dropped_total',
   'qrlink_scan_queue_length',
   'qrlink_link_cache_entries',
+  'nodejs_heap_size_used_bytes',
 ] as const;
 type Counters = Record<(typeof COUNTERS)[number], number>;
 
@@ -309,19 +331,32 @@ async function drained(server: ServerProcess, before: Counters): Promise<number>
   }
 }
 
-/** Waits until requests to `server` stop queueing scan events (its cache saw the change). */
-async function untracked(server: ServerProcess, seed: Seed): Promise<void> {
+/**
+ * Switches the workspace's tracking through the API, then waits until requests to each server
+ * queue scan events (on) or stop queueing them (off): its cache followed the change.
+ */
+async function setTracking(seed: Seed, servers: readonly ServerProcess[], track: boolean) {
+  log(`switching the workspace’s tracking ${track ? 'on' : 'off'} through the API`);
+  const res = await fetch(`${servers[0]?.url}/api/v1/workspaces/${seed.workspaceId}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${seed.key}` },
+    body: JSON.stringify({ track }),
+  });
+  if (res.status !== 200) throw new Error(`tracking: ${res.status} ${await res.text()}`);
   const recorded = (c: Counters) =>
     c.qrlink_scan_events_written_total +
     c.qrlink_scan_events_dropped_total +
     c.qrlink_scan_queue_length;
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const before = recorded(await counters(server));
-    await verify(server, seed, 20);
-    await sleep(300);
-    if (recorded(await counters(server)) === before) return;
+  for (const server of servers) {
+    for (let attempt = 0; ; attempt++) {
+      if (attempt === 200) throw new Error(`${server.name}: the tracking change did not arrive`);
+      const before = recorded(await counters(server));
+      await verify(server, seed, 20);
+      await sleep(300);
+      const events = recorded(await counters(server)) - before;
+      if (track ? events >= 20 : events === 0) break;
+    }
   }
-  throw new Error(`${server.name}: the tracking change did not reach the redirect cache`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -334,11 +369,12 @@ interface Row {
 }
 
 interface MemoryRow {
-  links: number;
   cached: number;
   startSeconds: number;
   rss: number;
   peak: number;
+  /** V8 heap in use, garbage not yet collected included. */
+  heap: number;
 }
 
 const maxRows: Row[] = [];
@@ -358,11 +394,13 @@ async function startMemoryRow(seed: Seed): Promise<ServerProcess> {
   const server = await startQrlink(seed);
   const startSeconds = (performance.now() - started) / 1000;
   await verify(server, seed, 200);
-  const cached = (await counters(server)).qrlink_link_cache_entries;
-  if (cached !== seed.codes.length)
-    throw new Error(`${cached} links cached, want ${seed.codes.length}`);
   const { rss, peak } = memory(server.pid);
-  memoryRows.push({ links: seed.codes.length, cached, startSeconds, rss, peak });
+  const c = await counters(server);
+  const cached = c.qrlink_link_cache_entries;
+  if (cached !== seed.codes.length) {
+    throw new Error(`${cached} links cached, want ${seed.codes.length}`);
+  }
+  memoryRows.push({ cached, startSeconds, rss, peak, heap: c.nodejs_heap_size_used_bytes });
   log(`qrlink holds ${fmt(cached)} links: RSS ${mb(rss)} MB (peak ${mb(peak)} MB)`);
   return server;
 }
@@ -404,9 +442,16 @@ async function singleProcessPhases(seed: Seed, paths: readonly string[], scratch
     if (WARMUP > 0) {
       log(`warming up: ${WARMUP} s of load on each server`);
       for (const server of servers) await atMaxRate(server, paths, WARMUP);
-      for (const server of [qrlink, viaFastify]) await drained(server, await counters(server));
     }
+    log(`maximum rate, ${ROUNDS} turns of ${TURN} s per server`);
+    const max = await takeTurns(servers, (server, seconds) => atMaxRate(server, paths, seconds));
+    const rate = Math.round((max.get(qrlink) as Stats).rps / 2);
+    log(`half of qrlink's maximum: ${fmt(rate)} rps, ${ROUNDS} turns of ${TURN} s per server`);
+    const half = await takeTurns([bare, qrlink], (server, seconds) =>
+      atRate(server, paths, seconds, rate),
+    );
 
+    await setTracking(seed, [qrlink], true);
     log(`qrlink, links tracked: ${DURATION} s at the maximum rate`);
     const before = await counters(qrlink);
     const cpuBefore = cpuUs(qrlink.pids());
@@ -419,23 +464,8 @@ async function singleProcessPhases(seed: Seed, paths: readonly string[], scratch
     const trackedHalf = summarize([await atRate(qrlink, paths, DURATION, trackedRate)]);
     describe('qrlink, links tracked, half rate', trackedHalf);
     const droppedHalf = (await drained(qrlink, before)) - dropped;
-
-    log('switching the workspace’s tracking off through the API');
-    const res = await fetch(`${qrlink.url}/api/v1/workspaces/${seed.workspaceId}`, {
-      method: 'PATCH',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${seed.key}` },
-      body: JSON.stringify({ track: false }),
-    });
-    if (res.status !== 200) throw new Error(`tracking: ${res.status} ${await res.text()}`);
-    for (const server of [qrlink, viaFastify]) await untracked(server, seed);
-
-    log(`maximum rate, ${DURATION} s per server in ${ROUNDS} turns`);
-    const max = await takeTurns(servers, (server, seconds) => atMaxRate(server, paths, seconds));
-    const rate = Math.round((max.get(qrlink) as Stats).rps / 2);
-    log(`half of qrlink's maximum: ${fmt(rate)} rps, ${DURATION} s per server in ${ROUNDS} turns`);
-    const half = await takeTurns([bare, qrlink], (server, seconds) =>
-      atRate(server, paths, seconds, rate),
-    );
+    // The --workers run measures the redirect path, as the single process did.
+    await setTracking(seed, [qrlink], false);
 
     Object.assign(compared, {
       bare: max.get(bare),
@@ -533,7 +563,8 @@ function report(started: Date, loadAverages: number[][]): string {
       `${loadAverages[0]?.map((l) => l.toFixed(2)).join(' ')} / ${loadAverages[1]?.map((l) => l.toFixed(2)).join(' ')}; ` +
       `started ${started.toISOString()}`,
     `Load: ${fmt(LINKS)} links, random valid codes, ${CONNECTIONS} keep-alive connections, ` +
-      `${DURATION} s per server and measurement (${ROUNDS} turns); autocannon 8 at the maximum rate`,
+      `${ROUNDS * TURN} s per server and measurement (${ROUNDS} turns of ${TURN} s, servers alternating; ` +
+      `tracked links: one stretch of ${DURATION} s); autocannon 8 at the maximum rate`,
     '',
     '| at the maximum rate | rps | p50 ms | p99 ms | server CPU µs/request | load generator CPU µs/request | not 302 | notes |',
     '|---|---:|---:|---:|---:|---:|---:|---|',
@@ -561,11 +592,13 @@ function report(started: Date, loadAverages: number[][]): string {
   if (memoryRows.length > 0) {
     lines.push(
       '',
-      '| links held | start-up until the first redirect, s | RSS MB | peak RSS MB |',
-      '|---:|---:|---:|---:|',
+      '| links held | start-up until the first redirect, s | RSS MB | peak RSS MB | V8 heap in use MB |',
+      '|---:|---:|---:|---:|---:|',
     );
     for (const m of memoryRows) {
-      lines.push(`| ${fmt(m.cached)} | ${fmt(m.startSeconds, 1)} | ${mb(m.rss)} | ${mb(m.peak)} |`);
+      lines.push(
+        `| ${fmt(m.cached)} | ${fmt(m.startSeconds, 1)} | ${mb(m.rss)} | ${mb(m.peak)} | ${mb(m.heap)} |`,
+      );
     }
   }
 
