@@ -101,16 +101,20 @@ export async function addLinks(
     database.db.insertInto('links').values(seed.template).compile().sql,
   );
   const taken = new Set(seed.codes.map(codeKey));
-  const { created_at: now } = seed.template;
+  const { created_at: first } = seed.template;
   sqlite.transaction(() => {
     for (let i = from; i < total; i++) {
       let code = generateCode();
       while (taken.has(code)) code = generateCode();
       taken.add(code);
       seed.codes.push(code);
+      // Link i was created i ms after link 0: ids grow, so the primary key is appended to.
+      const created = first + i;
       const row: LinkRow = {
         ...seed.template,
-        id: newId('lnk', now),
+        id: newId('lnk', created),
+        created_at: created,
+        updated_at: created,
         code,
         code_key: codeKey(code),
         url: destination(i),
@@ -121,7 +125,7 @@ export async function addLinks(
   })();
   const added = total - from;
   for (const [meter, period] of [
-    ['links', periodOf(now)],
+    ['links', periodOf(first)],
     ['active_links', ALL_TIME],
   ] as const) {
     await database.db
