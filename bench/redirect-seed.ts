@@ -11,6 +11,7 @@ import { openDatabase, sqliteFileFor } from '../src/db/index.js';
 import type { LinksTable } from '../src/db/schema.js';
 import { codeKey, generateCode } from '../src/links/codes.js';
 import { newId } from '../src/shared/ids.js';
+import { createWorkspace } from './workspace.js';
 
 type LinkRow = Selectable<LinksTable>;
 
@@ -28,6 +29,20 @@ export interface Seed {
 
 export const destination = (i: number) => `https://example.com/p/${i}`;
 
+/** The workspace-wide tracking switch, through the API of the server at `url`. */
+export async function switchTracking(
+  url: string,
+  { workspaceId, key }: Pick<Seed, 'workspaceId' | 'key'>,
+  track: boolean,
+): Promise<void> {
+  const res = await fetch(`${url}/api/v1/workspaces/${workspaceId}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ track }),
+  });
+  if (res.status !== 200) throw new Error(`tracking: ${res.status} ${await res.text()}`);
+}
+
 export async function seedWorkspace(dataDir: string, secret: string): Promise<Seed> {
   const config = loadConfig({
     QRLINK_DATA_DIR: dataDir,
@@ -38,31 +53,10 @@ export async function seedWorkspace(dataDir: string, secret: string): Promise<Se
   const app = await buildApp(config, { logger: pino({ level: 'silent' }) });
   try {
     const url = await app.listen(0);
-    const signup = await fetch(`${url}/api/v1/auth/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'bench@example.test', password: 'correct horse battery' }),
-    });
-    if (signup.status !== 201) throw new Error(`signup: ${signup.status} ${await signup.text()}`);
-    const me = (await signup.json()) as { workspace: { id: string } };
-    const cookie = (signup.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    const created = await fetch(`${url}/api/v1/api-keys`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie, origin: url },
-      body: JSON.stringify({ name: 'bench', scopes: ['links:write', 'workspace:admin'] }),
-    });
-    if (created.status !== 201) throw new Error(`key: ${created.status} ${await created.text()}`);
-    const { key } = (await created.json()) as { key: string };
+    const { workspaceId, key } = await createWorkspace(url, ['links:write', 'workspace:admin']);
     // The throughput runs measure the redirect path alone; bench:redirect switches tracking on
-    // (through the API) for the runs with tracked links.
-    const untracked = await fetch(`${url}/api/v1/workspaces/${me.workspace.id}`, {
-      method: 'PATCH',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ track: false }),
-    });
-    if (untracked.status !== 200) {
-      throw new Error(`tracking: ${untracked.status} ${await untracked.text()}`);
-    }
+    // for the runs with tracked links.
+    await switchTracking(url, { workspaceId, key }, false);
     const link = await fetch(`${url}/api/v1/links`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
@@ -75,7 +69,7 @@ export async function seedWorkspace(dataDir: string, secret: string): Promise<Se
       .selectAll()
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
-    return { dataDir, secret, workspaceId: me.workspace.id, key, template, codes: [code] };
+    return { dataDir, secret, workspaceId, key, template, codes: [code] };
   } finally {
     await app.close();
   }

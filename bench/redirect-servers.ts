@@ -3,8 +3,8 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { freePort } from '../test/helpers/serve.js';
 
 export interface ServerProcess {
   name: string;
@@ -17,17 +17,6 @@ export interface ServerProcess {
 
 /** USER_HZ: /proc reports CPU time in ticks of 10 ms on Linux. */
 const TICK_US = 10_000;
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Fields after the command name in /proc/<pid>/stat (ppid is [1], utime [11], stime [12]). */
 function statFields(pid: number): string[] | null {

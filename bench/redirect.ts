@@ -23,10 +23,16 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { pacedLoad } from './paced-load.js';
-import { addLinks, destination, seedWorkspace, type Seed } from './redirect-seed.js';
+import {
+  addLinks,
+  destination,
+  seedWorkspace,
+  switchTracking,
+  type Seed,
+} from './redirect-seed.js';
+import { freePort, MAIN_JS } from '../test/helpers/serve.js';
 import {
   cpuUs,
-  freePort,
   memory,
   nginxInstalled,
   startNginx,
@@ -82,7 +88,6 @@ const CONNECTIONS = count('connections', 1);
 const WORKERS = count('workers', 0);
 const MEMORY_LINKS = flags['skip-memory'] ? 0 : count('memory-links', 1);
 
-const MAIN_JS = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 
 /** What a phone's browser sends when it opens a scanned link (Safari on iOS). */
@@ -332,31 +337,24 @@ async function drained(server: ServerProcess, before: Counters): Promise<number>
 }
 
 /**
- * Switches the workspace's tracking through the API, then waits until requests to each server
- * queue scan events (on) or stop queueing them (off): its cache followed the change.
+ * Switches the workspace's tracking through the API of `server`, then waits until requests to
+ * it queue scan events (on) or stop queueing them (off): its cache followed the change.
  */
-async function setTracking(seed: Seed, servers: readonly ServerProcess[], track: boolean) {
+async function setTracking(seed: Seed, server: ServerProcess, track: boolean): Promise<void> {
   log(`switching the workspace’s tracking ${track ? 'on' : 'off'} through the API`);
-  const res = await fetch(`${servers[0]?.url}/api/v1/workspaces/${seed.workspaceId}`, {
-    method: 'PATCH',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${seed.key}` },
-    body: JSON.stringify({ track }),
-  });
-  if (res.status !== 200) throw new Error(`tracking: ${res.status} ${await res.text()}`);
+  await switchTracking(server.url, seed, track);
   const recorded = (c: Counters) =>
     c.qrlink_scan_events_written_total +
     c.qrlink_scan_events_dropped_total +
     c.qrlink_scan_queue_length;
-  for (const server of servers) {
-    for (let attempt = 0; ; attempt++) {
-      if (attempt === 200) throw new Error(`${server.name}: the tracking change did not arrive`);
-      const before = recorded(await counters(server));
-      await verify(server, seed, 20);
-      await sleep(300);
-      const events = recorded(await counters(server)) - before;
-      if (track ? events >= 20 : events === 0) break;
-    }
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const before = recorded(await counters(server));
+    await verify(server, seed, 20);
+    await sleep(300);
+    const events = recorded(await counters(server)) - before;
+    if (track ? events >= 20 : events === 0) return;
   }
+  throw new Error(`${server.name}: the tracking change did not reach the redirect cache`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -488,7 +486,7 @@ async function compareServers(
  * Its CPU is also counted until every scan of the run is written.
  */
 async function trackedLinks(seed: Seed, qrlink: ServerProcess, paths: readonly string[]) {
-  await setTracking(seed, [qrlink], true);
+  await setTracking(seed, qrlink, true);
   log(`qrlink, links tracked: ${DURATION} s at the maximum rate`);
   const before = await counters(qrlink);
   const cpuBefore = cpuUs(qrlink.pids());
@@ -502,7 +500,7 @@ async function trackedLinks(seed: Seed, qrlink: ServerProcess, paths: readonly s
   describe('qrlink, links tracked, half rate', half);
   const droppedHalf = (await drained(qrlink, before)) - dropped;
   // The --workers run measures the redirect path, as the single process did.
-  await setTracking(seed, [qrlink], false);
+  await setTracking(seed, qrlink, false);
   Object.assign(compared, { tracked: max, trackedCpuWithWritesUs: withWrites });
   maxRows.push({
     name: 'qrlink, links tracked (the default)',
