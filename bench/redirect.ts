@@ -44,7 +44,7 @@ const HELP = `npm run bench:redirect -- [flags]
   --links N          links seeded for the throughput runs (default 100000)
   --duration S       seconds of load per server and measurement (default 10)
   --turn S           the servers take turns of S seconds within --duration (default 2)
-  --warmup S         seconds of load on each server before it is measured (default 2)
+  --warmup S         seconds of load on each server before it is measured (default 1)
   --connections N    load generator connections (default 32)
   --workers N        also run qrlink serve --workers N, without a target; 0 skips (default 2)
   --memory-links N   links held by the server whose memory is measured (default 1000000)
@@ -57,7 +57,7 @@ const { values: flags } = parseArgs({
     links: { type: 'string', default: '100000' },
     duration: { type: 'string', default: '10' },
     turn: { type: 'string', default: '2' },
-    warmup: { type: 'string', default: '2' },
+    warmup: { type: 'string', default: '1' },
     connections: { type: 'string', default: '32' },
     workers: { type: 'string', default: '2' },
     'memory-links': { type: 'string', default: '1000000' },
