@@ -24,6 +24,7 @@ import { writeBatch } from '../src/analytics/writer.js';
 import { buildApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config/index.js';
 import { trafficGenerator, type BenchLink } from './analytics-traffic.js';
+import { createWorkspace } from './workspace.js';
 
 const HELP = `npm run bench:analytics -- [flags]
   --dialect sqlite|postgres|both   default both
@@ -158,25 +159,6 @@ async function startBenchApp(
   });
   const url = await app.listen(0);
   return { app, url, clock };
-}
-
-async function createWorkspace(url: string) {
-  const signup = await fetch(`${url}/api/v1/auth/signup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'bench@example.test', password: 'correct horse battery' }),
-  });
-  if (signup.status !== 201) throw new Error(`signup: ${signup.status} ${await signup.text()}`);
-  const me = (await signup.json()) as { workspace: { id: string } };
-  const cookie = (signup.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const created = await fetch(`${url}/api/v1/api-keys`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie, origin: url },
-    body: JSON.stringify({ name: 'bench', scopes: ['links:write', 'analytics:read'] }),
-  });
-  if (created.status !== 201) throw new Error(`key: ${created.status} ${await created.text()}`);
-  const { key } = (await created.json()) as { key: string };
-  return { workspaceId: me.workspace.id, key };
 }
 
 /** Link i has popularity rank i and tag t(i mod 10): each tag holds LINKS/10 links. */
@@ -426,7 +408,7 @@ async function runDialect(dialect: 'sqlite' | 'postgres'): Promise<Result> {
             ' on ',
           )[0] ?? 'PostgreSQL');
     log(`${dialect}: ${version}; creating workspace and ${LINKS} links`);
-    const { workspaceId, key } = await createWorkspace(url);
+    const { workspaceId, key } = await createWorkspace(url, ['links:write', 'analytics:read']);
     const links = await createLinks(url, key, workspaceId);
     const total = SEED_EVENTS + EVENTS;
     log(`${dialect}: writing ${total.toLocaleString('en')} events`);

@@ -36,16 +36,25 @@ export function createRedirectEngine(ctx: AppContext, options: RedirectEngineOpt
   const directory = new DomainDirectory(ctx.config.http.baseUrl, ctx.config.http.ownHosts);
   const queue = new EventQueue<RawScan>(options.queueCapacity ?? 100_000);
   const counters: RedirectCounters = { redirects: 0, notFound: 0, unavailable: 0, pages: 0 };
-  // One string per workspace id shared by all its cached links (memory at a million links).
-  const workspaceIds = new Map<string, string>();
-  const intern = (id: string): string => {
-    const existing = workspaceIds.get(id);
+  // One string per workspace id and per domain shared by all their cached links, and a code
+  // already in upper case kept once (generated codes are): memory at a million links.
+  const shared = new Map<string, string>();
+  const intern = (text: string): string => {
+    const existing = shared.get(text);
     if (existing !== undefined) return existing;
-    workspaceIds.set(id, id);
-    return id;
+    shared.set(text, text);
+    return text;
   };
   const compile = (row: LinkRecord): CachedLink =>
-    compileLink({ ...row, workspace_id: intern(row.workspace_id) }, directory.isOwnHost);
+    compileLink(
+      {
+        ...row,
+        workspace_id: intern(row.workspace_id),
+        domain: intern(row.domain),
+        code: row.code === row.code_key ? row.code_key : row.code,
+      },
+      directory.isOwnHost,
+    );
 
   const cache = new LinkCache(
     {

@@ -197,8 +197,8 @@ export function createRedirectHandler(deps: RedirectDeps) {
       return sendPage(res, paused ? 404 : 410, paused ? pages.pausedPage() : pages.disabledPage());
     }
     const extras = link.extras;
-    if (link.expiresAt !== 0 && time >= link.expiresAt) {
-      const target = extras?.expiredUrl;
+    if (extras !== null && extras.expiresAt !== 0 && time >= extras.expiresAt) {
+      const target = extras.expiredUrl;
       record(req, link, ip, via, target ? 302 : 410, null, null, time);
       return target ? redirect(res, 302, target) : sendPage(res, 410, pages.expiredPage());
     }
@@ -217,8 +217,8 @@ export function createRedirectHandler(deps: RedirectDeps) {
     // Only links whose scan number matters pay for the human/bot guess (the same classification
     // the analytics writer applies, so this count and the stored one agree).
     const human = extras?.needsScanCount === true ? deps.isHuman(req) : null;
-    if (link.maxScans !== 0 && link.scans >= link.maxScans) {
-      const target = extras?.fallbackUrl;
+    if (extras !== null && extras.maxScans !== 0 && link.scans >= extras.maxScans) {
+      const target = extras.fallbackUrl;
       record(req, link, ip, via, target ? 302 : 410, null, null, time);
       return target ? redirect(res, 302, target) : sendPage(res, 410, pages.limitPage());
     }
