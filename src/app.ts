@@ -31,6 +31,7 @@ import { domainsService, type DomainsService } from './domains/service.js';
 import { linkRoutes } from './links/routes.js';
 import { destinationChecker } from './links/service.js';
 import { createRedirectEngine, type RedirectEngine } from './redirect/engine.js';
+import type { MissBudget } from './redirect/miss-throttle.js';
 import { isHumanRequest, visitorSources } from './redirect/visitor-sources.js';
 import { openGeoDatabase, type GeoLookup } from './analytics/enrich/geoip.js';
 import { DailySaltStore } from './analytics/enrich/visitor.js';
@@ -60,6 +61,8 @@ export interface AppOverrides {
   rateLimits?: typeof DEFAULT_RATE_LIMITS;
   resolver?: TxtResolver;
   geo?: GeoLookup;
+  /** Misses per client before the redirect answers 429 (RED-09); tests that probe many codes raise it. */
+  missBudget?: MissBudget;
   /** Analytics writer batching (tests use small intervals). */
   writer?: { intervalMs?: number; batchSize?: number };
   queueCapacity?: number;
@@ -176,6 +179,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     visitor: visitorSources(geo, salts, now),
     isHuman: isHumanRequest,
     queueCapacity: overrides.queueCapacity,
+    missBudget: overrides.missBudget,
   });
   let server: Server | undefined;
   const api = await createApi({

@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RedirectCounters } from '../redirect/handler.js';
 
 /** One registry per app instance (tests run several in one process). */
 export interface Metrics {
@@ -78,7 +79,7 @@ export function registerHttpMetrics(app: FastifyInstance, metrics: Metrics): voi
 interface RedirectStats {
   queue: { size: number; dropped: number; accepted: number; capacity: number };
   cache: { size: number; misses: number };
-  counters: { redirects: number; notFound: number; unavailable: number; pages: number };
+  counters: RedirectCounters;
 }
 
 /** Hot-path numbers are plain counters; they become metrics only when /metrics is scraped. */
@@ -116,6 +117,11 @@ export function registerRedirectMetrics(
     'qrlink_redirect_not_found_total',
     'Short-link requests for unknown codes',
     () => redirect.counters.notFound,
+  );
+  counter(
+    'qrlink_redirect_throttled_total',
+    'Short-link misses answered 429 by the per-client enumeration throttle',
+    () => redirect.counters.throttled,
   );
   counter(
     'qrlink_redirect_unavailable_total',

@@ -12,6 +12,7 @@ import {
 import { compileLink, type CachedLink, type LinkRecord } from './compiled-link.js';
 import { createRedirectHandler, type RedirectCounters } from './handler.js';
 import { LinkCache } from './link-cache.js';
+import { MissThrottle, type MissBudget } from './miss-throttle.js';
 import { PasswordGate } from './password-gate.js';
 import { EventQueue, type RawScan } from './queue.js';
 import type { VisitorSources } from './visitor.js';
@@ -26,6 +27,8 @@ export interface RedirectEngineOptions {
   queueCapacity?: number;
   /** Change-log polling interval; PostgreSQL is also woken by NOTIFY. */
   pollIntervalMs?: number;
+  /** Misses per client before 404s turn into 429s (RED-09). */
+  missBudget?: MissBudget;
 }
 
 /**
@@ -35,7 +38,13 @@ export interface RedirectEngineOptions {
 export function createRedirectEngine(ctx: AppContext, options: RedirectEngineOptions) {
   const directory = new DomainDirectory(ctx.config.http.baseUrl, ctx.config.http.ownHosts);
   const queue = new EventQueue<RawScan>(options.queueCapacity ?? 100_000);
-  const counters: RedirectCounters = { redirects: 0, notFound: 0, unavailable: 0, pages: 0 };
+  const counters: RedirectCounters = {
+    redirects: 0,
+    notFound: 0,
+    unavailable: 0,
+    pages: 0,
+    throttled: 0,
+  };
   // One string per workspace id and per domain shared by all their cached links, and a code
   // already in upper case kept once (generated codes are): memory at a million links.
   const shared = new Map<string, string>();
@@ -115,6 +124,7 @@ export function createRedirectEngine(ctx: AppContext, options: RedirectEngineOpt
     },
     isHuman: options.isHuman,
     gate: new PasswordGate(ctx.secret, () => ctx.clock.now()),
+    misses: new MissThrottle(options.missBudget),
     newEventId: () => uuidv7(ctx.clock.now()),
     counters,
     log: ctx.log,

@@ -7,6 +7,7 @@ import { isSafeLocationHeader } from '../links/destination.js';
 import { evaluateRules } from '../links/rules.js';
 import { type CachedLink, STATUS_ACTIVE, STATUS_PAUSED } from './compiled-link.js';
 import type { LinkCache } from './link-cache.js';
+import type { MissThrottle } from './miss-throttle.js';
 import * as pages from './pages.js';
 import type { PasswordGate } from './password-gate.js';
 import type { EventQueue, RawScan } from './queue.js';
@@ -18,6 +19,8 @@ export interface RedirectCounters {
   notFound: number;
   unavailable: number;
   pages: number;
+  /** Misses answered 429 by the enumeration throttle (RED-09). */
+  throttled: number;
 }
 
 export interface RedirectDeps {
@@ -30,6 +33,7 @@ export interface RedirectDeps {
   /** Whether a request would count as a human scan (for scan limits and scan-number rules). */
   isHuman: (req: IncomingMessage) => boolean;
   gate: PasswordGate;
+  misses: MissThrottle;
   newEventId: () => string;
   counters: RedirectCounters;
   log: FastifyBaseLogger;
@@ -101,6 +105,12 @@ export function createRedirectHandler(deps: RedirectDeps) {
   }
 
   function notFound(req: IncomingMessage, res: ServerResponse, host: HostMatch | null): void {
+    const ip = deps.clientIp(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for']);
+    const wait = deps.misses.miss(ip, deps.now());
+    if (wait > 0) {
+      deps.counters.throttled++;
+      return sendPage(res, 429, pages.tooManyMissesPage(), ['retry-after', String(wait)]);
+    }
     deps.counters.notFound++;
     const target = host?.kind === 'custom' ? host.domain.notFoundUrl : null;
     if (target && req.method !== 'POST') return redirect(res, 302, target);

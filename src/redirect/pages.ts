@@ -47,6 +47,12 @@ export const unavailablePage = () =>
     '<h1>Temporarily unavailable</h1><p>Please try again in a few seconds.</p>',
   );
 
+export const tooManyMissesPage = () =>
+  page(
+    'Too many unknown links',
+    '<h1>Too many unknown links</h1><p>Check the address, then try again in a minute.</p>',
+  );
+
 export const tooManyAttemptsPage = () =>
   page('Too many attempts', '<h1>Too many attempts</h1><p>Wait a minute before trying again.</p>');
 

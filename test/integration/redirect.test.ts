@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/adapters/clock.js';
 import { signUp, startTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { rawRequest } from '../helpers/http.js';
 
@@ -90,5 +91,45 @@ describe('redirect engine', () => {
     await user.api.request('DELETE', `/api/v1/links/${link.id}`);
     await new Promise((r) => setTimeout(r, 600));
     expect((await rawRequest(t.url, `/${link.code}`)).status).toBe(404);
+  });
+});
+
+describe('enumeration throttle (RED-09)', () => {
+  const clock = new ManualClock(Date.parse('2026-11-26T10:00:00Z'));
+  let t: TestApp;
+  let user: TestUser;
+  beforeAll(async () => {
+    t = await startTestApp({
+      env: { QRLINK_SIGNUP: 'open', QRLINK_TRUSTED_PROXIES: '127.0.0.1' },
+      overrides: { clock, missBudget: { limit: 20, windowMs: 60_000 } },
+    });
+    user = await signUp(t.url);
+  });
+  afterAll(() => t.close());
+
+  const from = (ip: string, path: string) =>
+    rawRequest(t.url, path, { headers: { 'user-agent': DESKTOP, 'x-forwarded-for': ip } });
+
+  it('turns a client’s misses past its budget into 429s, while its hits keep redirecting', async () => {
+    const created = await user.api.request('POST', '/api/v1/links', {
+      url: 'https://example.com/valid',
+    });
+    const code = (created.body as { code: string }).code;
+    const scanner = '198.51.100.20';
+    for (let i = 0; i < 20; i++) {
+      expect((await from(scanner, `/ZZZZ${String(i).padStart(4, '0')}`)).status).toBe(404);
+    }
+    const refused = await from(scanner, '/ZZZZ9999');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(refused.headers['content-type']).toContain('text/html');
+    expect((await from(scanner, `/${code}`)).status).toBe(302);
+    expect((await from('198.51.100.21', '/ZZZZ9999')).status).toBe(404);
+
+    const metrics = await rawRequest(t.url, '/metrics');
+    expect(String(metrics.body)).toMatch(/^qrlink_redirect_throttled_total 1$/m);
+
+    clock.advance(60_000);
+    expect((await from(scanner, '/ZZZZ9999')).status).toBe(404);
   });
 });
