@@ -233,7 +233,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   analyticsRoutes(api, ctx, live, entitlements, { heartbeatMs: overrides.liveHeartbeatMs });
   billingRoutes(api, ctx, entitlements, stripe);
   await api.ready();
-  await redirect.start();
+  await database.scanning(() => redirect.start());
   // Webhooks received before a crash or restart are applied now.
   void stripe?.processor.drain();
   const writer = startAnalyticsWriter(

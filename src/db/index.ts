@@ -24,6 +24,12 @@ export interface Database {
   readonly sqlite: SqliteDatabase | null;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /**
+   * Runs a one-off read of whole tables (loading every active link at start) without letting
+   * it fill SQLite's page cache: those pages would stay resident, unused, next to what was
+   * loaded (about 180 MB at a million links). PostgreSQL caches on its own server.
+   */
+  scanning<T>(read: () => Promise<T>): Promise<T>;
   /** Pool statistics for /metrics (SQLite has one connection). */
   poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
@@ -45,6 +51,10 @@ export function openDatabase(options: DatabaseOptions): Database {
     : openSqlite(options.sqliteFile);
 }
 
+/** SQLite page cache (KiB): an upper bound, filled only as used. */
+const SQLITE_CACHE_KIB = 131_072;
+const SQLITE_SCAN_CACHE_KIB = 2_048;
+
 function openSqlite(file: string): Database {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SqliteDatabase(file);
@@ -54,7 +64,7 @@ function openSqlite(file: string): Database {
   sqlite.pragma('synchronous = NORMAL');
   // An analytics batch dirties thousands of pages (rollups, visitor markers): the default 2 MiB
   // cache spills them mid-transaction and rereads them. An upper bound, filled only as used.
-  sqlite.pragma('cache_size = -131072');
+  sqlite.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
   return {
     db,
@@ -62,6 +72,14 @@ function openSqlite(file: string): Database {
     sqlite,
     async ping() {
       await sql`select 1`.execute(db);
+    },
+    async scanning(read) {
+      sqlite.pragma(`cache_size = -${SQLITE_SCAN_CACHE_KIB}`);
+      try {
+        return await read();
+      } finally {
+        sqlite.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
+      }
     },
     poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
     close: () => db.destroy(),
@@ -85,6 +103,7 @@ function openPostgres(url: string, max: number): Database {
     async ping() {
       await sql`select 1`.execute(db);
     },
+    scanning: (read) => read(),
     poolStats: () => ({
       total: pool.totalCount,
       idle: pool.idleCount,

@@ -91,6 +91,23 @@ for (const dialect of ['sqlite', 'postgres'] as const satisfies readonly Dialect
       expect(database.poolStats().total).toBeGreaterThanOrEqual(0);
     });
 
+    it('runs a whole-table scan without growing the page cache, then restores it', async () => {
+      const cacheSize = () => database.sqlite?.pragma('cache_size', { simple: true }) ?? null;
+      const before = cacheSize();
+      const during = await database.scanning(async () => cacheSize());
+      expect(cacheSize()).toBe(before);
+      if (dialect === 'sqlite') {
+        expect(before).toBe(-131_072);
+        expect(during).toBe(-2_048);
+      } else {
+        expect([before, during]).toEqual([null, null]);
+      }
+      await expect(database.scanning(() => Promise.reject(new Error('boom')))).rejects.toThrow(
+        'boom',
+      );
+      expect(cacheSize()).toBe(before);
+    });
+
     it('migrates from empty, and a second run applies nothing', async () => {
       expect(firstRun.length).toBeGreaterThan(0);
       expect((await migrateToLatest(database)).applied).toEqual([]);
