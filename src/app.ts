@@ -216,7 +216,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   registerIdempotency(api, ctx.db, () => clock.now(), ctx.secret);
   registerHttpMetrics(api, metrics);
 
-  systemRoutes(api, database, metrics);
+  systemRoutes(api, database, metrics, config.http.metricsToken);
   accountRoutes(api, ctx, accounts);
   workspaceRoutes(api, ctx, entitlements);
   apiKeyRoutes(api, ctx);

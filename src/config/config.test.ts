@@ -25,6 +25,8 @@ describe('loadConfig', () => {
     [{ QRLINK_SIGNUP: 'sometimes' }, 'QRLINK_SIGNUP'],
     [{ QRLINK_REDIS_URL: 'http://cache:6379' }, 'QRLINK_REDIS_URL'],
     [{ QRLINK_REDIS_PREFIX: 'has spaces' }, 'QRLINK_REDIS_PREFIX'],
+    [{ QRLINK_METRICS_TOKEN: 'short' }, 'QRLINK_METRICS_TOKEN'],
+    [{ QRLINK_METRICS_TOKEN: 'has a space in it somewhere' }, 'QRLINK_METRICS_TOKEN'],
     [{ QRLINK_SECRET: 'short' }, 'QRLINK_SECRET'],
     [{ STRIPE_SECRET_KEY: 'sk_test_x' }, 'STRIPE_WEBHOOK_SECRET'],
   ])('rejects %o naming %s', (env, variable) => {

@@ -28,6 +28,8 @@ export interface Config {
     ownHosts: readonly string[];
     /** QRLINK_BODY_LIMIT: largest accepted request body in bytes (default 64 KiB). */
     bodyLimit: number;
+    /** QRLINK_METRICS_TOKEN: bearer token /metrics requires (≥ 16 chars); unset: open. */
+    metricsToken: string | null;
   };
   db: {
     /** QRLINK_DATA_DIR: folder for the SQLite file and the generated server secret (default ./data). */
@@ -226,6 +228,13 @@ export function loadConfig(env: Env): Config {
   if (secret !== null && secret.length < 32) {
     throw new ConfigError('QRLINK_SECRET', 'must be at least 32 characters long');
   }
+  const metricsToken = str(env, 'QRLINK_METRICS_TOKEN');
+  if (metricsToken !== null && !/^[\x21-\x7e]{16,256}$/.test(metricsToken)) {
+    throw new ConfigError(
+      'QRLINK_METRICS_TOKEN',
+      'must be 16 to 256 printable ASCII characters without spaces',
+    );
+  }
   const config: Config = {
     http: {
       port: int(env, 'PORT', 8080, 0, 65535),
@@ -234,6 +243,7 @@ export function loadConfig(env: Env): Config {
       trustedProxies: cidrList(env, 'QRLINK_TRUSTED_PROXIES'),
       ownHosts: hostList(env, 'QRLINK_OWN_HOSTS'),
       bodyLimit: int(env, 'QRLINK_BODY_LIMIT', 64 * 1024, 1024, 16 * 1024 * 1024),
+      metricsToken,
     },
     db: {
       dataDir: path.resolve(str(env, 'QRLINK_DATA_DIR') ?? './data'),

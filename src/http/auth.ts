@@ -61,6 +61,7 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext, accounts: Ac
   app.decorateRequest('credentialsRefused', null);
 
   app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.ownBearer) return;
     const token = bearerToken(request);
     if (token instanceof AppError) {
       request.credentialsRefused = token;

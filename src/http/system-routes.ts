@@ -1,8 +1,20 @@
+import { safeEqual } from '../accounts/tokens.js';
 import type { Database } from '../db/index.js';
+import { AppError } from '../errors.js';
 import type { Metrics } from './metrics.js';
 import type { Api } from './server.js';
 
-export function systemRoutes(app: Api, database: Database, metrics: Metrics): void {
+/**
+ * Health, readiness, metrics and the OpenAPI document. /metrics tells request volumes and
+ * internals; with a token configured (QRLINK_METRICS_TOKEN) it answers only a scraper that
+ * sends it as a bearer token.
+ */
+export function systemRoutes(
+  app: Api,
+  database: Database,
+  metrics: Metrics,
+  metricsToken: string | null,
+): void {
   const hidden = { hide: true };
   app.get('/healthz', { schema: hidden, config: { rateLimit: 'none' } }, async () => ({
     status: 'ok',
@@ -20,8 +32,12 @@ export function systemRoutes(app: Api, database: Database, metrics: Metrics): vo
 
   app.get(
     '/metrics',
-    { schema: hidden, config: { rateLimit: 'none' } },
-    async (_request, reply) => {
+    { schema: hidden, config: { rateLimit: 'none', ownBearer: true } },
+    async (request, reply) => {
+      if (metricsToken !== null) {
+        const sent = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
+        if (!safeEqual(sent, metricsToken)) throw new AppError('unauthenticated');
+      }
       reply.type(metrics.registry.contentType);
       return metrics.registry.metrics();
     },

@@ -40,6 +40,8 @@ declare module 'fastify' {
     idempotent?: boolean;
     /** Exempt from the cross-origin check (only for server-to-server endpoints such as webhooks). */
     csrfExempt?: boolean;
+    /** The route checks its own bearer token (the /metrics scrape token), not API keys. */
+    ownBearer?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;

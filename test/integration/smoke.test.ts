@@ -27,3 +27,30 @@ describe('server smoke', () => {
     expect(me.body.auth).toBe('apiKey');
   });
 });
+
+describe('/metrics with QRLINK_METRICS_TOKEN', () => {
+  const token = 'scrape-token-0123456789';
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { QRLINK_METRICS_TOKEN: token } });
+  });
+  afterAll(() => t.close());
+
+  it('answers only a scraper that sends the token', async () => {
+    const anon = caller(t.url);
+    const refused = await anon.request('GET', '/metrics');
+    expect(refused.status).toBe(401);
+    expect(String(refused.headers.get('content-type'))).toContain('application/problem+json');
+    expect(JSON.stringify(refused.body)).not.toContain('qrlink_http_requests_total');
+    const wrong = await anon.request('GET', '/metrics', undefined, {
+      authorization: `Bearer ${token}x`,
+    });
+    expect(wrong.status).toBe(401);
+    const scraped = await anon.request('GET', '/metrics', undefined, {
+      authorization: `Bearer ${token}`,
+    });
+    expect(scraped.status).toBe(200);
+    expect(scraped.body).toContain('qrlink_http_requests_total');
+    expect((await anon.request('GET', '/healthz')).status).toBe(200);
+  });
+});
