@@ -75,20 +75,28 @@ async function tagRows(database: Database, workspaceId: string, tag: string) {
             .selectFrom('rollup_daily')
             .select((eb) => [
               'day',
-              'via',
               'dimension',
               'key',
               eb.fn.sum<number>('total').as('total'),
               eb.fn.sum<number>('human').as('human'),
+              eb.fn.sum<number>('qr_total').as('qr_total'),
+              eb.fn.sum<number>('qr_human').as('qr_human'),
             ])
             .where('scope', 'in', scopes)
-            .groupBy(['day', 'via', 'dimension', 'key'])
+            .groupBy(['day', 'dimension', 'key'])
             .orderBy('day')
-            .orderBy('via')
             .orderBy('dimension')
             .orderBy('key')
             .execute()
-        ).map((r) => [Number(r.day), r.via, r.dimension, r.key, Number(r.total), Number(r.human)]);
+        ).map((r) => [
+          Number(r.day),
+          r.dimension,
+          r.key,
+          Number(r.total),
+          Number(r.human),
+          Number(r.qr_total),
+          Number(r.qr_human),
+        ]);
   const scope = tagScope(workspaceId, tag);
   return {
     own: { hourly: await hourly([scope]), daily: await daily([scope]) },
@@ -206,20 +214,14 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
           .insertInto('rollup_hourly')
           .values([hourly('lnk_a', 5), hourly('lnk_b', 7), hourly('lnk_c', 11)])
           .execute();
-        const daily = (scope: string, key: string, total: number) => ({
-          scope,
-          day: NOW,
-          via: 'qr',
-          dimension: 'country',
-          key,
-          workspace_id: 'wsp_m',
-          total,
-          human: total,
-        });
-        await db
-          .insertInto('rollup_daily')
-          .values([daily('lnk_a', 'DE', 2), daily('lnk_b', 'DE', 3), daily('lnk_b', 'FR', 4)])
-          .execute();
+        // Rows as the 03 schema had them, so not through today's table types.
+        const daily = (scope: string, key: string, total: number) =>
+          sql`(${scope}, ${NOW}, 'qr', 'country', ${key}, 'wsp_m', ${total}, ${total})`;
+        await sql`
+          insert into rollup_daily (scope, day, via, dimension, key, workspace_id, total, human)
+          values ${sql.join([daily('lnk_a', 'DE', 2), daily('lnk_b', 'DE', 3), daily('lnk_b', 'FR', 4)])}`.execute(
+          db,
+        );
 
         const after = await migrator.migrateToLatest();
         expect(after.error).toBeUndefined();

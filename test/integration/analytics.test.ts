@@ -201,6 +201,9 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       const devices = byKey(res.body.breakdowns.device);
       expect(devices.mobile?.human).toBe(humans.filter((v) => v.device === 'mobile').length);
       expect(devices.desktop?.human).toBe(humans.filter((v) => v.device === 'desktop').length);
+      // Googlebot twice, Slack and curl are not browsers: no device (the HEAD and the prefetch
+      // come from a browser's user agent).
+      expect(devices['']).toEqual({ total: 4, human: 0 });
       expect(byKey(res.body.breakdowns.via)).toEqual({
         qr: {
           total: plan.filter((v) => v.via === 'qr').length,
@@ -218,6 +221,23 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
         head: { total: 1, human: 0 },
         prefetch: { total: 1, human: 0 },
       });
+      for (const via of ['qr', 'link'] as const) {
+        const filtered = await user.api.request(
+          'GET',
+          `/api/v1/analytics?linkId=${link.id}&interval=hour&via=${via}`,
+        );
+        const visits = plan.filter((v) => v.via === via);
+        const byCountry = new Map<string, { total: number; human: number }>();
+        for (const v of visits) {
+          const c = byCountry.get(v.country) ?? { total: 0, human: 0 };
+          c.total++;
+          if (v.human) c.human++;
+          byCountry.set(v.country, c);
+        }
+        expect(byKey(filtered.body.breakdowns.country), via).toEqual(Object.fromEntries(byCountry));
+        const human = visits.filter((v) => v.human).length;
+        expect(byKey(filtered.body.breakdowns.class).human, via).toEqual({ total: human, human });
+      }
 
       // Workspace-wide totals come from the workspace rollups and agree.
       const ws = await user.api.request('GET', '/api/v1/analytics');
