@@ -1,14 +1,9 @@
-import { Migrator, sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
 import { DIMENSIONS } from '../../src/analytics/rollups.js';
-import { openDatabase, type Database } from '../../src/db/index.js';
-import { migrationsFor } from '../../src/db/migrations/index.js';
 import type { Dialect } from '../helpers/app.js';
-import {
-  createScratchPostgres,
-  postgresMissing,
-  type ScratchPostgres,
-} from '../helpers/services.js';
+import { scratchMigrations } from '../helpers/migrations.js';
+import { postgresMissing } from '../helpers/services.js';
 
 const pgMissing = await postgresMissing();
 const DAY = Date.parse('2026-03-01T00:00:00Z');
@@ -51,22 +46,10 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
   describe.skipIf(dialect === 'postgres' && pgMissing)(
     `migration to compact daily rollups on ${dialect}`,
     () => {
-      let scratch: ScratchPostgres | null = null;
-      let database: Database;
-      beforeAll(async () => {
-        if (dialect === 'postgres') scratch = await createScratchPostgres();
-        database = openDatabase({ postgresUrl: scratch?.url ?? null, sqliteFile: ':memory:' });
-      });
-      afterAll(async () => {
-        await database?.close();
-        await scratch?.drop();
-      });
+      const scratch = scratchMigrations(dialect);
 
       it('folds via into QR columns, drops default keys, and restores both on the way down', async () => {
-        const migrator = new Migrator({
-          db: database.db,
-          provider: { getMigrations: async () => migrationsFor(database.dialect) },
-        });
+        const { database, migrator } = scratch();
         expect((await migrator.migrateTo(BEFORE)).error).toBeUndefined();
         const db = database.db;
         // Rows as the 06 schema had them, so not through today's table types.

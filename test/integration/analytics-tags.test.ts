@@ -1,18 +1,14 @@
-import { Migrator, sql } from 'kysely';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/adapters/clock.js';
 import type { EnrichedScan } from '../../src/analytics/enrich/index.js';
 import { analyticsStore } from '../../src/analytics/store.js';
 import { tagScope } from '../../src/analytics/tag-rollups.js';
 import { writeBatch } from '../../src/analytics/writer.js';
-import { openDatabase, type Database } from '../../src/db/index.js';
-import { migrationsFor } from '../../src/db/migrations/index.js';
+import type { Database } from '../../src/db/index.js';
 import { signUp, startTestApp, type Dialect, type TestApp } from '../helpers/app.js';
-import {
-  createScratchPostgres,
-  postgresMissing,
-  type ScratchPostgres,
-} from '../helpers/services.js';
+import { scratchMigrations } from '../helpers/migrations.js';
+import { postgresMissing } from '../helpers/services.js';
 
 const pgMissing = await postgresMissing();
 const NOW = Date.parse('2026-03-01T00:00:00Z');
@@ -158,22 +154,10 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
   describe.skipIf(dialect === 'postgres' && pgMissing)(
     `migration to tag rollups on ${dialect}`,
     () => {
-      let scratch: ScratchPostgres | null = null;
-      let database: Database;
-      beforeAll(async () => {
-        if (dialect === 'postgres') scratch = await createScratchPostgres();
-        database = openDatabase({ postgresUrl: scratch?.url ?? null, sqliteFile: ':memory:' });
-      });
-      afterAll(async () => {
-        await database?.close();
-        await scratch?.drop();
-      });
+      const scratch = scratchMigrations(dialect);
 
       it('fills each tag from the rollups of the links that carry it', async () => {
-        const migrator = new Migrator({
-          db: database.db,
-          provider: { getMigrations: async () => migrationsFor(database.dialect) },
-        });
+        const { database, migrator } = scratch();
         const before = await migrator.migrateTo('2026-11-26-03-analytics');
         expect(before.error).toBeUndefined();
         const db = database.db;

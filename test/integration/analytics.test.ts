@@ -120,6 +120,19 @@ function trafficPlan(): Visit[] {
   return [...humans, ...others];
 }
 
+/** The country breakdown some visits must give: total and human scans per country. */
+function countByCountry(
+  visits: readonly Visit[],
+): Record<string, { total: number; human: number }> {
+  const countries: Record<string, { total: number; human: number }> = {};
+  for (const v of visits) {
+    const c = (countries[v.country] ??= { total: 0, human: 0 });
+    c.total++;
+    if (v.human) c.human++;
+  }
+  return countries;
+}
+
 for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
   describe.skipIf(dialect === 'postgres' && pgMissing)(`analytics on ${dialect}`, () => {
     let t: TestApp;
@@ -188,16 +201,9 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       );
       expect(seriesTotal).toBe(plan.length);
 
-      const countries = new Map<string, { total: number; human: number }>();
-      for (const v of plan) {
-        const c = countries.get(v.country) ?? { total: 0, human: 0 };
-        c.total++;
-        if (v.human) c.human++;
-        countries.set(v.country, c);
-      }
       const byKey = (entries: { key: string; total: number; human: number }[]) =>
         Object.fromEntries(entries.map((e) => [e.key, { total: e.total, human: e.human }]));
-      expect(byKey(res.body.breakdowns.country)).toEqual(Object.fromEntries(countries));
+      expect(byKey(res.body.breakdowns.country)).toEqual(countByCountry(plan));
       const devices = byKey(res.body.breakdowns.device);
       expect(devices.mobile?.human).toBe(humans.filter((v) => v.device === 'mobile').length);
       expect(devices.desktop?.human).toBe(humans.filter((v) => v.device === 'desktop').length);
@@ -227,14 +233,7 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
           `/api/v1/analytics?linkId=${link.id}&interval=hour&via=${via}`,
         );
         const visits = plan.filter((v) => v.via === via);
-        const byCountry = new Map<string, { total: number; human: number }>();
-        for (const v of visits) {
-          const c = byCountry.get(v.country) ?? { total: 0, human: 0 };
-          c.total++;
-          if (v.human) c.human++;
-          byCountry.set(v.country, c);
-        }
-        expect(byKey(filtered.body.breakdowns.country), via).toEqual(Object.fromEntries(byCountry));
+        expect(byKey(filtered.body.breakdowns.country), via).toEqual(countByCountry(visits));
         const human = visits.filter((v) => v.human).length;
         expect(byKey(filtered.body.breakdowns.class).human, via).toEqual({ total: human, human });
       }
