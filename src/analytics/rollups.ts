@@ -60,28 +60,6 @@ export const DEFAULT_KEYS: Readonly<Record<Dimension, string>> = {
 };
 const DEFAULT_KEY_LIST = DIMENSIONS.map((d) => DEFAULT_KEYS[d]);
 
-/** The key an event has in one dimension ('' when unknown, e.g. no referrer). */
-export function dimensionKey(event: EnrichedScan, dimension: Dimension): string {
-  switch (dimension) {
-    case 'country':
-      return event.country ?? '';
-    case 'device':
-      return event.device ?? '';
-    case 'os':
-      return event.os ?? '';
-    case 'browser':
-      return event.browser ?? '';
-    case 'referrer':
-      return event.referrerHost ?? '';
-    case 'language':
-      return event.language ?? '';
-    case 'variant':
-      return variantKey(event.ruleIndex, event.variantIndex);
-    case 'class':
-      return event.trafficClass;
-  }
-}
-
 /**
  * Scopes and distinct keys one batch may hold (2^22): a batch of n events has at most 8n keys,
  * so any batch up to half a million events fits, whatever its referrers.
