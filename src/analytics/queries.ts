@@ -2,7 +2,7 @@ import type { Static } from 'typebox';
 import { AppError } from '../errors.js';
 import type { Executor } from '../db/index.js';
 import { linkIdsMatching } from '../links/repo.js';
-import { DAY_MS, DIMENSIONS, HOUR_MS, type Dimension } from './rollups.js';
+import { DAY_MS, DEFAULT_KEYS, DIMENSIONS, HOUR_MS, type Dimension } from './rollups.js';
 import type { AnalyticsQuery, Interval } from './schemas.js';
 import { tagScope } from './tag-rollups.js';
 import { bucketer, isValidTimeZone } from './time-buckets.js';
@@ -76,9 +76,20 @@ export async function analyticsFor(db: Executor, workspaceId: string, q: Query, 
   const scopes = await scopesFor(db, workspaceId, q);
   const fromHour = Math.floor(from / HOUR_MS) * HOUR_MS;
   const toHour = Math.ceil(to / HOUR_MS) * HOUR_MS;
+  // The breakdowns' whole days, which contain [fromHour, toHour): their hourly totals give the
+  // default keys that daily rows leave out.
+  const fromDay = Math.floor(from / DAY_MS) * DAY_MS;
+  const toDay = Math.ceil(to / DAY_MS) * DAY_MS;
 
   const hourly: { hour: number; via: string; total: number; human: number; uniques: number }[] = [];
-  const daily: { dimension: string; key: string; total: number; human: number }[] = [];
+  const daily: {
+    dimension: string;
+    key: string;
+    total: number;
+    human: number;
+    qr_total: number;
+    qr_human: number;
+  }[] = [];
   for (const part of scopes === null ? [[workspaceId]] : chunked(scopes)) {
     if (part.length === 0) continue;
     let hq = db
@@ -92,30 +103,32 @@ export async function analyticsFor(db: Executor, workspaceId: string, q: Query, 
       ])
       .where('workspace_id', '=', workspaceId)
       .where('scope', 'in', part)
-      .where('hour', '>=', fromHour)
-      .where('hour', '<', toHour)
+      .where('hour', '>=', fromDay)
+      .where('hour', '<', toDay)
       .groupBy(['hour', 'via']);
     if (q.via) hq = hq.where('via', '=', q.via);
     hourly.push(...(await hq.execute()));
 
-    let dq = db
+    const dq = db
       .selectFrom('rollup_daily')
       .select((eb) => [
         'dimension',
         'key',
         eb.fn.sum<number>('total').as('total'),
         eb.fn.sum<number>('human').as('human'),
+        eb.fn.sum<number>('qr_total').as('qr_total'),
+        eb.fn.sum<number>('qr_human').as('qr_human'),
       ])
       .where('workspace_id', '=', workspaceId)
       .where('scope', 'in', part)
-      .where('day', '>=', Math.floor(from / DAY_MS) * DAY_MS)
-      .where('day', '<', Math.ceil(to / DAY_MS) * DAY_MS)
+      .where('day', '>=', fromDay)
+      .where('day', '<', toDay)
       .groupBy(['dimension', 'key']);
-    if (q.via) dq = dq.where('via', '=', q.via);
     daily.push(...(await dq.execute()));
   }
 
   const totals = { total: 0, human: 0, bot: 0, unique: 0, qr: 0, link: 0 };
+  const dayTotals = { total: 0, human: 0 };
   const bucketOf = bucketer(interval, tz);
   const buckets = new Map<number, { total: number; human: number; unique: number }>();
   for (let hour = fromHour; hour < toHour; hour += HOUR_MS) {
@@ -127,6 +140,10 @@ export async function analyticsFor(db: Executor, workspaceId: string, q: Query, 
     const total = Number(row.total);
     const human = Number(row.human);
     const unique = Number(row.uniques);
+    dayTotals.total += total;
+    dayTotals.human += human;
+    const hour = Number(row.hour);
+    if (hour < fromHour || hour >= toHour) continue;
     totals.total += total;
     totals.human += human;
     totals.unique += unique;
@@ -136,7 +153,7 @@ export async function analyticsFor(db: Executor, workspaceId: string, q: Query, 
     v.total += total;
     v.human += human;
     via.set(row.via, v);
-    const bucket = buckets.get(bucketOf(Number(row.hour)));
+    const bucket = buckets.get(bucketOf(hour));
     if (bucket) {
       bucket.total += total;
       bucket.human += human;
@@ -147,12 +164,30 @@ export async function analyticsFor(db: Executor, workspaceId: string, q: Query, 
 
   const byDimension = new Map<string, Map<string, Entry>>();
   for (const row of daily) {
+    // Daily rows hold both `via` together, and the QR-code part of each.
+    const qrTotal = Number(row.qr_total);
+    const qrHuman = Number(row.qr_human);
+    const total = q.via === 'qr' ? qrTotal : Number(row.total) - (q.via === 'link' ? qrTotal : 0);
+    const human = q.via === 'qr' ? qrHuman : Number(row.human) - (q.via === 'link' ? qrHuman : 0);
+    if (total === 0) continue;
     let keys = byDimension.get(row.dimension);
     if (!keys) byDimension.set(row.dimension, (keys = new Map()));
     const entry = keys.get(row.key) ?? { key: row.key, total: 0, human: 0 };
-    entry.total += Number(row.total);
-    entry.human += Number(row.human);
+    entry.total += total;
+    entry.human += human;
     keys.set(row.key, entry);
+  }
+  for (const dimension of DIMENSIONS) {
+    // The default key has no rows: it is what the days' totals hold beyond the other keys.
+    const entry = { key: DEFAULT_KEYS[dimension], total: dayTotals.total, human: dayTotals.human };
+    for (const other of byDimension.get(dimension)?.values() ?? []) {
+      entry.total -= other.total;
+      entry.human -= other.human;
+    }
+    if (entry.total === 0) continue;
+    let keys = byDimension.get(dimension);
+    if (!keys) byDimension.set(dimension, (keys = new Map()));
+    keys.set(entry.key, entry);
   }
   const topOf = (entries: Iterable<Entry>) =>
     [...entries].sort((a, b) => b.total - a.total || (a.key < b.key ? -1 : 1)).slice(0, top);

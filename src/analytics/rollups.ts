@@ -4,7 +4,10 @@ import { tagScope } from './tag-rollups.js';
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
-/** Breakdown dimensions kept per day; `via` is a key of every rollup row, not a dimension. */
+/**
+ * Breakdown dimensions kept per day. `via` is not one: hourly rows are kept per `via`, and daily
+ * rows count the QR-code part of each key.
+ */
 export const DIMENSIONS = [
   'country',
   'device',
@@ -27,38 +30,35 @@ export interface HourlyDelta {
   uniques: number;
 }
 
+/** One breakdown key's counts on a day, both `via` together; `qr*` is the QR-code part. */
 export interface DailyDelta {
   scope: string;
   day: number;
-  via: string;
   dimension: Dimension;
   key: string;
   workspaceId: string;
   total: number;
   human: number;
+  qrTotal: number;
+  qrHuman: number;
 }
 
-/** The key an event has in one dimension ('' when unknown, e.g. no referrer). */
-export function dimensionKey(event: EnrichedScan, dimension: Dimension): string {
-  switch (dimension) {
-    case 'country':
-      return event.country ?? '';
-    case 'device':
-      return event.device ?? '';
-    case 'os':
-      return event.os ?? '';
-    case 'browser':
-      return event.browser ?? '';
-    case 'referrer':
-      return event.referrerHost ?? '';
-    case 'language':
-      return event.language ?? '';
-    case 'variant':
-      return variantKey(event.ruleIndex, event.variantIndex);
-    case 'class':
-      return event.trafficClass;
-  }
-}
+/**
+ * The key each dimension has when an event carries nothing for it, and class 'human'. These
+ * are the keys most events of a sparse link carry, so they are not stored: a chart derives
+ * each from the day's total in rollup_hourly minus the dimension's other keys.
+ */
+export const DEFAULT_KEYS: Readonly<Record<Dimension, string>> = {
+  country: '',
+  device: '',
+  os: '',
+  browser: '',
+  referrer: '',
+  language: '',
+  variant: '',
+  class: 'human',
+};
+const DEFAULT_KEY_LIST = DIMENSIONS.map((d) => DEFAULT_KEYS[d]);
 
 /**
  * Scopes and distinct keys one batch may hold (2^22): a batch of n events has at most 8n keys,
@@ -169,26 +169,30 @@ export function aggregate(
           uniques: unique,
         });
       }
-      const bucketKey = (scopeId * 2 ** 16 + dayNumber) * 2 + viaBit;
+      const bucketKey = scopeId * 2 ** 16 + dayNumber;
       let bucket = buckets.get(bucketKey);
       if (bucket === undefined) buckets.set(bucketKey, (bucket = buckets.size));
       // bucket (< 2^28: scopes × days of a batch) · dimension (3 bits) · key (22 bits).
       for (let i = 0; i < DIMENSIONS.length; i++) {
+        if (keys[i] === DEFAULT_KEY_LIST[i]) continue;
         const dayKey = (bucket * 8 + i) * MAX_IDS + (keyNumbers[i] as number);
         const d = daily.get(dayKey);
         if (d) {
           d.total++;
           d.human += human;
+          d.qrTotal += viaBit;
+          d.qrHuman += viaBit & human;
         } else {
           daily.set(dayKey, {
             scope,
             day: dayNumber * DAY_MS,
-            via: event.via,
             dimension: DIMENSIONS[i] as Dimension,
             key: keys[i] as string,
             workspaceId: event.workspaceId,
             total: 1,
             human,
+            qrTotal: viaBit,
+            qrHuman: viaBit & human,
           });
         }
       }

@@ -102,20 +102,23 @@ export function postgresStore(database: Database): AnalyticsStore {
         (a, b) =>
           compare(a.scope, b.scope) ||
           a.day - b.day ||
-          compare(a.via, b.via) ||
           compare(a.dimension, b.dimension) ||
           compare(a.key, b.key),
       );
       await sql`
-        insert into rollup_daily as r (scope, day, via, dimension, key, workspace_id, total, human)
+        insert into rollup_daily as r (scope, day, dimension, key, workspace_id, total, human,
+          qr_total, qr_human)
         select * from unnest(
           ${rows.map((d) => d.scope)}::text[], ${rows.map((d) => d.day)}::int8[],
-          ${rows.map((d) => d.via)}::text[], ${rows.map((d) => d.dimension)}::text[],
-          ${rows.map((d) => d.key)}::text[], ${rows.map((d) => d.workspaceId)}::text[],
-          ${rows.map((d) => d.total)}::int8[], ${rows.map((d) => d.human)}::int8[])
-        on conflict (scope, day, via, dimension, key) do update set
+          ${rows.map((d) => d.dimension)}::text[], ${rows.map((d) => d.key)}::text[],
+          ${rows.map((d) => d.workspaceId)}::text[], ${rows.map((d) => d.total)}::int8[],
+          ${rows.map((d) => d.human)}::int8[], ${rows.map((d) => d.qrTotal)}::int8[],
+          ${rows.map((d) => d.qrHuman)}::int8[])
+        on conflict (scope, day, dimension, key) do update set
           total = r.total + excluded.total,
-          human = r.human + excluded.human`.execute(tx);
+          human = r.human + excluded.human,
+          qr_total = r.qr_total + excluded.qr_total,
+          qr_human = r.qr_human + excluded.qr_human`.execute(tx);
     },
 
     async addHumanScans(tx, counts) {

@@ -79,7 +79,17 @@ export function sqliteStore(database: Database, sqlite: SqliteDatabase.Database)
     async addDaily(_tx, deltas: readonly DailyDelta[]) {
       const { addDaily } = statements();
       for (const d of deltas) {
-        addDaily.run(d.scope, d.day, d.via, d.dimension, d.key, d.workspaceId, d.total, d.human);
+        addDaily.run(
+          d.scope,
+          d.day,
+          d.dimension,
+          d.key,
+          d.workspaceId,
+          d.total,
+          d.human,
+          d.qrTotal,
+          d.qrHuman,
+        );
       }
     },
 
@@ -112,11 +122,14 @@ function prepare(sqlite: SqliteDatabase.Database) {
          uniques = uniques + excluded.uniques`,
     ),
     addDaily: sqlite.prepare(
-      `insert into rollup_daily (scope, day, via, dimension, key, workspace_id, total, human)
-       values (?, ?, ?, ?, ?, ?, ?, ?)
-       on conflict (scope, day, via, dimension, key) do update set
+      `insert into rollup_daily (scope, day, dimension, key, workspace_id, total, human, qr_total,
+         qr_human)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       on conflict (scope, day, dimension, key) do update set
          total = total + excluded.total,
-         human = human + excluded.human`,
+         human = human + excluded.human,
+         qr_total = qr_total + excluded.qr_total,
+         qr_human = qr_human + excluded.qr_human`,
     ),
     selectTags: sqlite.prepare(`select tags from links where id = ?`),
     // Link ids are unique across workspaces: the events carry the link's own workspace.

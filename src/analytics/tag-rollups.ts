@@ -30,39 +30,48 @@ export async function retagLinkRollups(
   );
   const before = rows[0] ? (JSON.parse(rows[0].tags) as string[]) : [];
   for (const tag of nextTags) {
-    if (!before.includes(tag)) await moveRollups(tx, linkId, tagScope(workspaceId, tag), 1);
+    if (!before.includes(tag)) await moveRollups(tx, workspaceId, linkId, tag, 1);
   }
   for (const tag of before) {
-    if (!nextTags.includes(tag)) await moveRollups(tx, linkId, tagScope(workspaceId, tag), -1);
+    if (!nextTags.includes(tag)) await moveRollups(tx, workspaceId, linkId, tag, -1);
   }
 }
 
 async function moveRollups(
   tx: Transaction<DB>,
+  workspaceId: string,
   linkId: string,
-  scope: string,
+  tag: string,
   sign: 1 | -1,
 ): Promise<void> {
+  const scope = tagScope(workspaceId, tag);
   await sql`
     insert into rollup_hourly as r (scope, hour, via, workspace_id, total, human, uniques)
     select cast(${scope} as text), hour, via, workspace_id, ${sign} * total, ${sign} * human,
       ${sign} * uniques
-    from rollup_hourly where scope = ${linkId}
+    from rollup_hourly where scope = ${linkId} and workspace_id = ${workspaceId}
     on conflict (scope, hour, via) do update set
       total = r.total + excluded.total,
       human = r.human + excluded.human,
       uniques = r.uniques + excluded.uniques`.execute(tx);
   await sql`
-    insert into rollup_daily as r (scope, day, via, dimension, key, workspace_id, total, human)
-    select cast(${scope} as text), day, via, dimension, key, workspace_id, ${sign} * total,
-      ${sign} * human
-    from rollup_daily where scope = ${linkId}
-    on conflict (scope, day, via, dimension, key) do update set
+    insert into rollup_daily as r (scope, day, dimension, key, workspace_id, total, human,
+      qr_total, qr_human)
+    select cast(${scope} as text), day, dimension, key, workspace_id, ${sign} * total,
+      ${sign} * human, ${sign} * qr_total, ${sign} * qr_human
+    from rollup_daily where scope = ${linkId} and workspace_id = ${workspaceId}
+    on conflict (scope, day, dimension, key) do update set
       total = r.total + excluded.total,
-      human = r.human + excluded.human`.execute(tx);
+      human = r.human + excluded.human,
+      qr_total = r.qr_total + excluded.qr_total,
+      qr_human = r.qr_human + excluded.qr_human`.execute(tx);
   if (sign < 0) {
     // Rows only the departed link filled are empty now.
-    await sql`delete from rollup_hourly where scope = ${scope} and total = 0`.execute(tx);
-    await sql`delete from rollup_daily where scope = ${scope} and total = 0`.execute(tx);
+    await sql`
+      delete from rollup_hourly
+      where scope = ${scope} and workspace_id = ${workspaceId} and total = 0`.execute(tx);
+    await sql`
+      delete from rollup_daily
+      where scope = ${scope} and workspace_id = ${workspaceId} and total = 0`.execute(tx);
   }
 }

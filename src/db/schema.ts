@@ -190,15 +190,21 @@ export interface RollupHourlyTable {
   uniques: number;
 }
 
+/**
+ * One breakdown key of a scope on a UTC day, both `via` together. A dimension's default key
+ * (DEFAULT_KEYS in analytics/rollups.ts) has no row: it is the day's total minus the others.
+ */
 export interface RollupDailyTable {
   scope: string;
   day: number;
-  via: string;
   dimension: string;
   key: string;
   workspace_id: string;
   total: number;
   human: number;
+  /** The part of total (and of human) that came through a QR code. */
+  qr_total: number;
+  qr_human: number;
 }
 
 export interface VisitorDaysTable {

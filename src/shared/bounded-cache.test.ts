@@ -14,6 +14,18 @@ describe('BoundedCache', () => {
     expect(calls).toBe(1);
   });
 
+  it('caches an undefined result like any other', () => {
+    const cache = new BoundedCache<string, undefined>(10);
+    let calls = 0;
+    const nothing = (): undefined => {
+      calls += 1;
+      return undefined;
+    };
+    cache.getOrCompute('a', nothing);
+    cache.getOrCompute('a', nothing);
+    expect(calls).toBe(1);
+  });
+
   it('never holds more than its cap and drops the oldest entry first', () => {
     const cache = new BoundedCache<number, number>(3);
     for (let key = 0; key < 1000; key++) cache.getOrCompute(key, (k) => k * 2);

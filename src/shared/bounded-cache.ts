@@ -5,6 +5,13 @@
  */
 export class BoundedCache<K, V> {
   readonly #entries = new Map<K, V>();
+  /**
+   * Keys in insertion order, as a ring: once full, `#oldest` indexes the next key to drop.
+   * Finding the oldest through `Map.keys()` instead walks past every slot deleted since the
+   * Map last rehashed: microseconds per miss at 10,000 entries, under a flood of new keys.
+   */
+  readonly #order: K[] = [];
+  #oldest = 0;
 
   constructor(readonly maxEntries: number) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) {
@@ -23,11 +30,14 @@ export class BoundedCache<K, V> {
   /** Returns the cached value for `key`, computing and storing it on a miss. */
   getOrCompute(key: K, compute: (key: K) => V): V {
     const cached = this.#entries.get(key);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined || this.#entries.has(key)) return cached as V;
     const value = compute(key);
-    if (this.#entries.size >= this.maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
+    if (this.#order.length < this.maxEntries) {
+      this.#order.push(key);
+    } else {
+      this.#entries.delete(this.#order[this.#oldest] as K);
+      this.#order[this.#oldest] = key;
+      this.#oldest = (this.#oldest + 1) % this.maxEntries;
     }
     this.#entries.set(key, value);
     return value;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/adapters/clock.js';
 import type { EnrichedScan } from '../../src/analytics/enrich/index.js';
 import { pruneAnalytics } from '../../src/analytics/jobs.js';
-import { DAY_MS } from '../../src/analytics/rollups.js';
+import { DAY_MS, DEFAULT_KEYS } from '../../src/analytics/rollups.js';
 import { analyticsStore } from '../../src/analytics/store.js';
 import { writeBatch } from '../../src/analytics/writer.js';
 import { signUp, startTestApp, type Dialect, type TestApp } from '../helpers/app.js';
@@ -206,24 +206,50 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       };
       const scopes = [...links, ws];
       const db = t.app.ctx.db;
+      const dayTotals = new Map<string, { total: number; human: number }>();
       for (const r of await db
         .selectFrom('rollup_hourly')
         .selectAll()
         .where('scope', 'in', scopes)
         .execute()) {
+        const day = Math.floor(Number(r.hour) / DAY_MS) * DAY_MS;
         put(`h|${r.scope}|${Number(r.hour)}|${r.via}|total`, Number(r.total));
         put(`h|${r.scope}|${Number(r.hour)}|${r.via}|human`, Number(r.human));
-        put(`u|${r.scope}|${Math.floor(Number(r.hour) / DAY_MS) * DAY_MS}`, Number(r.uniques));
+        put(`u|${r.scope}|${day}`, Number(r.uniques));
+        const dayTotal = dayTotals.get(`${r.scope}|${day}|${r.via}`) ?? { total: 0, human: 0 };
+        dayTotal.total += Number(r.total);
+        dayTotal.human += Number(r.human);
+        dayTotals.set(`${r.scope}|${day}|${r.via}`, dayTotal);
       }
+      // Daily rows hold both via together and leave each dimension's default key out: split
+      // them by via, and give each default key what the day's hourly totals hold beyond the rest.
+      const dimensions = ['country', 'referrer', 'variant', 'class'] as const;
+      const keyed = new Map<string, { total: number; human: number }>();
       for (const r of await db
         .selectFrom('rollup_daily')
         .selectAll()
         .where('scope', 'in', scopes)
-        .where('dimension', 'in', ['country', 'referrer', 'variant', 'class'])
+        .where('dimension', 'in', dimensions)
         .execute()) {
-        const key = `d|${r.scope}|${Number(r.day)}|${r.via}|${r.dimension}|${r.key}`;
-        put(`${key}|total`, Number(r.total));
-        put(`${key}|human`, Number(r.human));
+        const qr = { total: Number(r.qr_total), human: Number(r.qr_human) };
+        const link = { total: Number(r.total) - qr.total, human: Number(r.human) - qr.human };
+        for (const [via, n] of [['qr', qr] as const, ['link', link] as const]) {
+          const key = `${r.scope}|${Number(r.day)}|${via}|${r.dimension}`;
+          put(`d|${key}|${r.key}|total`, n.total);
+          put(`d|${key}|${r.key}|human`, n.human);
+          const sum = keyed.get(key) ?? { total: 0, human: 0 };
+          sum.total += n.total;
+          sum.human += n.human;
+          keyed.set(key, sum);
+        }
+      }
+      for (const [key, day] of dayTotals) {
+        for (const dimension of dimensions) {
+          const others = keyed.get(`${key}|${dimension}`) ?? { total: 0, human: 0 };
+          const defaultKey = `d|${key}|${dimension}|${DEFAULT_KEYS[dimension]}`;
+          put(`${defaultKey}|total`, day.total - others.total);
+          put(`${defaultKey}|human`, day.human - others.human);
+        }
       }
       for (const r of await db
         .selectFrom('links')

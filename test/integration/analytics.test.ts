@@ -120,6 +120,19 @@ function trafficPlan(): Visit[] {
   return [...humans, ...others];
 }
 
+/** The country breakdown some visits must give: total and human scans per country. */
+function countByCountry(
+  visits: readonly Visit[],
+): Record<string, { total: number; human: number }> {
+  const countries: Record<string, { total: number; human: number }> = {};
+  for (const v of visits) {
+    const c = (countries[v.country] ??= { total: 0, human: 0 });
+    c.total++;
+    if (v.human) c.human++;
+  }
+  return countries;
+}
+
 for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
   describe.skipIf(dialect === 'postgres' && pgMissing)(`analytics on ${dialect}`, () => {
     let t: TestApp;
@@ -188,19 +201,15 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       );
       expect(seriesTotal).toBe(plan.length);
 
-      const countries = new Map<string, { total: number; human: number }>();
-      for (const v of plan) {
-        const c = countries.get(v.country) ?? { total: 0, human: 0 };
-        c.total++;
-        if (v.human) c.human++;
-        countries.set(v.country, c);
-      }
       const byKey = (entries: { key: string; total: number; human: number }[]) =>
         Object.fromEntries(entries.map((e) => [e.key, { total: e.total, human: e.human }]));
-      expect(byKey(res.body.breakdowns.country)).toEqual(Object.fromEntries(countries));
+      expect(byKey(res.body.breakdowns.country)).toEqual(countByCountry(plan));
       const devices = byKey(res.body.breakdowns.device);
       expect(devices.mobile?.human).toBe(humans.filter((v) => v.device === 'mobile').length);
       expect(devices.desktop?.human).toBe(humans.filter((v) => v.device === 'desktop').length);
+      // Googlebot twice, Slack and curl are not browsers: no device (the HEAD and the prefetch
+      // come from a browser's user agent).
+      expect(devices['']).toEqual({ total: 4, human: 0 });
       expect(byKey(res.body.breakdowns.via)).toEqual({
         qr: {
           total: plan.filter((v) => v.via === 'qr').length,
@@ -218,6 +227,16 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
         head: { total: 1, human: 0 },
         prefetch: { total: 1, human: 0 },
       });
+      for (const via of ['qr', 'link'] as const) {
+        const filtered = await user.api.request(
+          'GET',
+          `/api/v1/analytics?linkId=${link.id}&interval=hour&via=${via}`,
+        );
+        const visits = plan.filter((v) => v.via === via);
+        expect(byKey(filtered.body.breakdowns.country), via).toEqual(countByCountry(visits));
+        const human = visits.filter((v) => v.human).length;
+        expect(byKey(filtered.body.breakdowns.class).human, via).toEqual({ total: human, human });
+      }
 
       // Workspace-wide totals come from the workspace rollups and agree.
       const ws = await user.api.request('GET', '/api/v1/analytics');

@@ -6,6 +6,7 @@ import * as analytics from './2026-11-26-03-analytics.js';
 import * as billing from './2026-11-26-04-billing.js';
 import * as workspaceTracking from './2026-11-26-05-workspace-tracking.js';
 import { analyticsStorageMigration } from './2026-11-26-06-analytics-storage.js';
+import { compactDailyRollupsMigration } from './2026-11-26-07-compact-daily-rollups.js';
 import * as loginFailures from './2026-11-26-08-login-failures.js';
 
 /** Every migration in order; names are frozen once released. */
@@ -17,6 +18,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '2026-11-26-04-billing': billing,
     '2026-11-26-05-workspace-tracking': workspaceTracking,
     '2026-11-26-06-analytics-storage': analyticsStorageMigration(dialect),
+    '2026-11-26-07-compact-daily-rollups': compactDailyRollupsMigration(dialect),
     '2026-11-26-08-login-failures': loginFailures,
   };
 }
