@@ -32,12 +32,11 @@ import { linkRoutes } from './links/routes.js';
 import { destinationChecker } from './links/service.js';
 import { createRedirectEngine, type RedirectEngine } from './redirect/engine.js';
 import { isHumanRequest, visitorSources } from './redirect/visitor-sources.js';
-import { openGeoDatabase, type GeoLookup } from './analytics/enrich/geoip.js';
+import { openGeoDatabase } from './analytics/enrich/geoip.js';
 import { DailySaltStore } from './analytics/enrich/visitor.js';
 import { pruneAnalytics } from './analytics/jobs.js';
 import { LiveFeed } from './analytics/live.js';
 import { analyticsRoutes } from './analytics/routes.js';
-import { analyticsStore } from './analytics/store.js';
 import { startAnalyticsWriter, type AnalyticsWriter } from './analytics/writer.js';
 import { loadPlanCatalogue } from './billing/plans.js';
 import { Entitlements } from './billing/entitlements.js';
@@ -59,7 +58,6 @@ export interface AppOverrides {
   database?: Database;
   rateLimits?: typeof DEFAULT_RATE_LIMITS;
   resolver?: TxtResolver;
-  geo?: GeoLookup;
   /** Analytics writer batching (tests use small intervals). */
   writer?: { intervalMs?: number; batchSize?: number };
   queueCapacity?: number;
@@ -154,7 +152,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const resolveClientIp = clientIpResolver(config.http.trustedProxies);
   const metrics = createMetrics(() => database.poolStats());
   const now = () => clock.now();
-  const geo = overrides.geo ?? (await openGeoDatabase(config.geoipDb));
+  const geo = await openGeoDatabase(config.geoipDb);
   const salts = overrides.salts ?? new DailySaltStore({ now });
   const live = new LiveFeed();
   const plans = loadPlanCatalogue(config.plans.file, config.plans.stripePrices, [
@@ -235,7 +233,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const writer = startAnalyticsWriter(
     ctx,
     redirect.queue,
-    { store: analyticsStore(database), geo, salts, live },
+    { database, geoipDb: config.geoipDb, salts, live },
     overrides.writer,
   );
   registerRedirectMetrics(metrics, redirect, writer);
