@@ -40,7 +40,14 @@ async function handle(request: ThreadRequest): Promise<ThreadReply> {
     const geo = await geoOpening;
     const events = request.raws.map((raw) => enrichEvent(raw, { geo, salts }));
     const stored = await writeBatch(store, events);
-    return { type: 'written', id: request.id, stored, duplicates: events.length - stored.length };
+    const audience = new Set(request.audience);
+    return {
+      type: 'written',
+      id: request.id,
+      written: stored.length,
+      duplicates: events.length - stored.length,
+      live: stored.filter((event) => audience.has(event.workspaceId)),
+    };
   } catch (error) {
     // Driver errors carry fields a structured clone drops; the message is what gets logged.
     const message = error instanceof Error ? error.message : String(error);

@@ -46,14 +46,24 @@ export interface WriterThreadData {
   geoipDb: string | null;
 }
 
-/** Main thread → writer thread. A batch carries the main thread's clock and live salts. */
+/**
+ * Main thread → writer thread. A batch carries the main thread's clock and live salts, and the
+ * workspaces with a live stream open (`audience`): only their stored scans come back.
+ */
 export type ThreadRequest =
-  | { type: 'batch'; id: number; raws: RawScan[]; salts: SharedSalt[]; now: number }
+  | {
+      type: 'batch';
+      id: number;
+      raws: RawScan[];
+      salts: SharedSalt[];
+      now: number;
+      audience: string[];
+    }
   | { type: 'close' };
 
 /** Writer thread → main thread, one reply per request. */
 export type ThreadReply =
-  | { type: 'written'; id: number; stored: EnrichedScan[]; duplicates: number }
+  | { type: 'written'; id: number; written: number; duplicates: number; live: EnrichedScan[] }
   | { type: 'failed'; id: number; message: string }
   | { type: 'closed' };
 
@@ -84,7 +94,8 @@ function startThread(workerData: WriterThreadData): Worker {
  * Drains the scan queue in batches (by size or every ~100 ms) and hands them to a worker thread
  * that enriches them and writes raw events, unique visitors, rollups and scan counters in ONE
  * transaction per batch on its own database connection: the redirect's event loop only drains
- * and posts. Stored events come back for the live feed. Event ids make a re-applied batch a no-op
+ * and posts. Stored events of workspaces with a live stream open come back for the live feed (a
+ * stream opened while a batch is in the thread misses that batch's scans). Event ids make a re-applied batch a no-op
  * (ANA-03), so a failed batch is retried and a crashed thread's batches are posted again to its
  * replacement; meanwhile the bounded queue fills and counts its drops instead of slowing
  * redirects (ANA-01).
@@ -154,6 +165,8 @@ export function startAnalyticsWriter(
         raws: batch.raws,
         salts: saltsFor(batch.raws),
         now: ctx.clock.now(),
+        // Copying every stored scan back would cost the redirect's loop as much as posting it.
+        audience: deps.live.audience(),
       };
       thread.postMessage(request);
       // A pending batch keeps the process alive (a shutdown waits for it); an idle thread not.
@@ -164,9 +177,9 @@ export function startAnalyticsWriter(
   function onReply(reply: ThreadReply): void {
     if (reply.type === 'written') {
       inFlight.delete(reply.id);
-      stats.written += reply.stored.length;
+      stats.written += reply.written;
       stats.duplicates += reply.duplicates;
-      deps.live.publish(reply.stored);
+      if (reply.live.length > 0) deps.live.publish(reply.live);
     } else if (reply.type === 'failed') {
       const raws = inFlight.get(reply.id) ?? [];
       inFlight.delete(reply.id);
