@@ -94,11 +94,11 @@ function startThread(workerData: WriterThreadData): Worker {
  * Drains the scan queue in batches (by size or every ~100 ms) and hands them to a worker thread
  * that enriches them and writes raw events, unique visitors, rollups and scan counters in ONE
  * transaction per batch on its own database connection: the redirect's event loop only drains
- * and posts. Stored events of workspaces with a live stream open come back for the live feed (a
- * stream opened while a batch is in the thread misses that batch's scans). Event ids make a re-applied batch a no-op
- * (ANA-03), so a failed batch is retried and a crashed thread's batches are posted again to its
- * replacement; meanwhile the bounded queue fills and counts its drops instead of slowing
- * redirects (ANA-01).
+ * and posts. Stored events of workspaces with a live stream open come back for the live feed
+ * (a stream opened while a batch is in the thread misses that batch's scans). Event ids make a
+ * re-applied batch a no-op (ANA-03), so a failed batch is retried and a crashed thread's
+ * batches are posted again to its replacement; meanwhile the bounded queue fills and counts its
+ * drops instead of slowing redirects (ANA-01).
  */
 export function startAnalyticsWriter(
   ctx: AppContext,
@@ -117,7 +117,7 @@ export function startAnalyticsWriter(
   const inFlight = new Map<number, RawScan[]>();
   /** Failed or orphaned by a crash: posted again before anything newer. */
   const retry: { id: number; raws: RawScan[] }[] = [];
-  const waiters: ((reply: ThreadReply | null) => void)[] = [];
+  const waiters: ((reply: ThreadReply) => void)[] = [];
   let nextId = 1;
   let paused = false;
   /** flush() or stop() calls under way: they write even while paused. */
@@ -196,7 +196,7 @@ export function startAnalyticsWriter(
     if (reply.type === 'written') pump();
   }
 
-  const nextReply = () => new Promise<ThreadReply | null>((resolve) => waiters.push(resolve));
+  const nextReply = () => new Promise<ThreadReply>((resolve) => waiters.push(resolve));
 
   async function flush(): Promise<void> {
     draining++;
@@ -205,7 +205,7 @@ export function startAnalyticsWriter(
         pump();
         if (inFlight.size === 0 && retry.length === 0 && queue.size === 0) return;
         const reply = await nextReply();
-        if (reply?.type === 'failed') throw new Error(`analytics batch failed: ${reply.message}`);
+        if (reply.type === 'failed') throw new Error(`analytics batch failed: ${reply.message}`);
       }
     } finally {
       draining--;
