@@ -33,12 +33,11 @@ import { destinationChecker } from './links/service.js';
 import { createRedirectEngine, type RedirectEngine } from './redirect/engine.js';
 import type { MissBudget } from './redirect/miss-throttle.js';
 import { isHumanRequest, visitorSources } from './redirect/visitor-sources.js';
-import { openGeoDatabase, type GeoLookup } from './analytics/enrich/geoip.js';
+import { openGeoDatabase } from './analytics/enrich/geoip.js';
 import { DailySaltStore } from './analytics/enrich/visitor.js';
 import { pruneAnalytics } from './analytics/jobs.js';
 import { LiveFeed } from './analytics/live.js';
 import { analyticsRoutes } from './analytics/routes.js';
-import { analyticsStore } from './analytics/store.js';
 import { startAnalyticsWriter, type AnalyticsWriter } from './analytics/writer.js';
 import { loadPlanCatalogue } from './billing/plans.js';
 import { Entitlements } from './billing/entitlements.js';
@@ -60,7 +59,6 @@ export interface AppOverrides {
   database?: Database;
   rateLimits?: typeof DEFAULT_RATE_LIMITS;
   resolver?: TxtResolver;
-  geo?: GeoLookup;
   /** Misses per client before the redirect answers 429 (RED-09); tests that probe many codes raise it. */
   missBudget?: MissBudget;
   /** Analytics writer batching (tests use small intervals). */
@@ -157,7 +155,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const resolveClientIp = clientIpResolver(config.http.trustedProxies);
   const metrics = createMetrics(() => database.poolStats());
   const now = () => clock.now();
-  const geo = overrides.geo ?? (await openGeoDatabase(config.geoipDb));
+  const geo = await openGeoDatabase(config.geoipDb);
   const salts = overrides.salts ?? new DailySaltStore({ now });
   const live = new LiveFeed();
   const plans = loadPlanCatalogue(config.plans.file, config.plans.stripePrices, [
@@ -239,7 +237,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const writer = startAnalyticsWriter(
     ctx,
     redirect.queue,
-    { store: analyticsStore(database), geo, salts, live },
+    { database, geoipDb: config.geoipDb, salts, live },
     overrides.writer,
   );
   registerRedirectMetrics(metrics, redirect, writer);

@@ -50,4 +50,13 @@ describe('LiveFeed', () => {
     expect(sent).toEqual([['2']]);
     expect(seen).toEqual(['4']);
   });
+
+  it('names as its audience the workspaces watched here, and elsewhere once relayed', () => {
+    const feed = new LiveFeed();
+    feed.subscribe('ws_a', () => undefined);
+    feed.setWantedElsewhere(['ws_b']);
+    expect(feed.audience()).toEqual(['ws_a']);
+    relayed(feed);
+    expect(feed.audience().sort()).toEqual(['ws_a', 'ws_b']);
+  });
 });

@@ -65,6 +65,13 @@ export class LiveFeed {
     this.wantedElsewhere = new Set(workspaceIds);
   }
 
+  /** The workspaces whose scans someone watches: here, or in another process through the relay. */
+  audience(): string[] {
+    const watched = new Set(this.listeners.keys());
+    if (this.relay) for (const id of this.wantedElsewhere) watched.add(id);
+    return [...watched];
+  }
+
   get subscribers(): number {
     let n = 0;
     for (const set of this.listeners.values()) n += set.size;

@@ -1,7 +1,9 @@
+import { Worker } from 'node:worker_threads';
 import type { AppContext } from '../context.js';
+import type { Database, DatabaseOptions } from '../db/index.js';
 import type { EventQueue, RawScan } from '../redirect/queue.js';
-import { enrichEvent, type EnrichedScan, type GeoLookup } from './enrich/index.js';
-import type { SyncSaltSource } from './enrich/visitor.js';
+import type { EnrichedScan } from './enrich/index.js';
+import { utcDayStart, type DailySaltStore, type SharedSalt } from './enrich/visitor.js';
 import type { LiveFeed } from './live.js';
 import { aggregate } from './rollups.js';
 import type { AnalyticsStore } from './store.js';
@@ -38,64 +40,185 @@ export interface WriterStats {
   failedBatches: number;
 }
 
+/** What the writer thread is started with: where to write and which GeoIP database to read. */
+export interface WriterThreadData {
+  database: DatabaseOptions;
+  geoipDb: string | null;
+}
+
 /**
- * Drains the scan queue in batches (by size or every ~100 ms), enriches off the hot path and
- * writes raw events, unique visitors, rollups and scan counters in ONE transaction per batch.
- * Event ids make a re-applied batch a no-op (ANA-03). A batch that fails is kept and retried;
- * meanwhile the bounded queue fills and counts its drops instead of slowing redirects (ANA-01).
+ * Main thread → writer thread. A batch carries the main thread's clock and live salts, and the
+ * workspaces with a live stream open (`audience`): only their stored scans come back.
+ */
+export type ThreadRequest =
+  | {
+      type: 'batch';
+      id: number;
+      raws: RawScan[];
+      salts: SharedSalt[];
+      now: number;
+      audience: string[];
+    }
+  | { type: 'close' };
+
+/** Writer thread → main thread, one reply per request. */
+export type ThreadReply =
+  | { type: 'written'; id: number; written: number; duplicates: number; live: EnrichedScan[] }
+  | { type: 'failed'; id: number; message: string }
+  | { type: 'closed' };
+
+/**
+ * Batches handed to the thread and not answered yet: two keep it busy (one written, one
+ * waiting); beyond that the scan queue fills and counts its drops instead (ANA-01).
+ */
+const MAX_IN_FLIGHT = 2;
+/** A thread that keeps crashing (e.g. at start-up) is not restarted in a tight loop. */
+const RESTART_DELAY_MS = 1000;
+
+/**
+ * Compiled (dist/), the thread runs writer-thread.js. From the TypeScript sources (vitest, tsx)
+ * it is writer-thread.ts, which Node loads only once tsx's hooks are registered in that thread
+ * (an `--import` in the worker's execArgv is not honoured by Node 20).
+ */
+function startThread(workerData: WriterThreadData): Worker {
+  if (!import.meta.url.endsWith('.ts')) {
+    return new Worker(new URL('./writer-thread.js', import.meta.url), { workerData });
+  }
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const entry = JSON.stringify(new URL('./writer-thread.ts', import.meta.url).href);
+  const bootstrap = `import(${tsx}).then((tsx) => { tsx.register(); return import(${entry}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
+
+/**
+ * Drains the scan queue in batches (by size or every ~100 ms) and hands them to a worker thread
+ * that enriches them and writes raw events, unique visitors, rollups and scan counters in ONE
+ * transaction per batch on its own database connection: the redirect's event loop only drains
+ * and posts. Stored events of workspaces with a live stream open come back for the live feed
+ * (a stream opened while a batch is in the thread misses that batch's scans). Event ids make a
+ * re-applied batch a no-op (ANA-03), so a failed batch is retried and a crashed thread's
+ * batches are posted again to its replacement; meanwhile the bounded queue fills and counts its
+ * drops instead of slowing redirects (ANA-01).
  */
 export function startAnalyticsWriter(
   ctx: AppContext,
   queue: EventQueue<RawScan>,
-  deps: { store: AnalyticsStore; geo: GeoLookup; salts: SyncSaltSource; live: LiveFeed },
+  deps: { database: Database; geoipDb: string | null; salts: DailySaltStore; live: LiveFeed },
   options: WriterOptions = {},
 ) {
+  const { postgresUrl, sqliteFile } = deps.database.options;
+  if (!postgresUrl && sqliteFile === ':memory:') {
+    throw new Error('the analytics writer thread cannot share an in-memory SQLite database');
+  }
   const batchSize = options.batchSize ?? 5000;
   const stats: WriterStats = { written: 0, duplicates: 0, failedBatches: 0 };
-  let pending: EnrichedScan[] | null = null;
-  let running: Promise<void> | undefined;
+  const data: WriterThreadData = { database: deps.database.options, geoipDb: deps.geoipDb };
+  /** Posted to the thread, by batch id, until it answers. */
+  const inFlight = new Map<number, RawScan[]>();
+  /** Failed or orphaned by a crash: posted again before anything newer. */
+  const retry: { id: number; raws: RawScan[] }[] = [];
+  const waiters: ((reply: ThreadReply) => void)[] = [];
+  let nextId = 1;
   let paused = false;
+  /** flush() or stop() calls under way: they write even while paused. */
+  let draining = 0;
+  let closing = false;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let thread: Worker | null = start();
 
-  async function write(events: EnrichedScan[]): Promise<void> {
-    const stored = await writeBatch(deps.store, events);
-    stats.written += stored.length;
-    stats.duplicates += events.length - stored.length;
-    deps.live.publish(stored);
+  function start(): Worker {
+    const worker = startThread(data);
+    worker.unref();
+    worker.on('message', onReply);
+    worker.on('error', (err) => ctx.log.error({ err }, 'analytics writer thread failed'));
+    worker.on('exit', (code) => {
+      if (closing) return;
+      ctx.log.error({ code, batches: inFlight.size }, 'analytics writer thread exited; restarting');
+      // Its batches may or may not be committed: posting them again is safe (ANA-03).
+      retry.unshift(...[...inFlight].map(([id, raws]) => ({ id, raws })));
+      inFlight.clear();
+      thread = null;
+      restartTimer = setTimeout(() => {
+        thread = start();
+        pump();
+      }, RESTART_DELAY_MS);
+    });
+    return worker;
   }
 
-  async function flush(): Promise<void> {
-    for (;;) {
-      if (!pending) {
-        if (queue.size === 0) return;
-        pending = queue.drain(batchSize).map((raw) => enrichEvent(raw, deps));
-      }
-      await write(pending);
-      pending = null;
+  /** The salt of every day in the batch exists before sharing, so the thread never makes one. */
+  function saltsFor(raws: readonly RawScan[]): SharedSalt[] {
+    const days = new Set<number>();
+    for (const raw of raws) days.add(utcDayStart(raw.time));
+    for (const day of days) deps.salts.saltFor(day);
+    return deps.salts.share(ctx.clock.now());
+  }
+
+  function pump(): void {
+    if (!thread || closing || (paused && draining === 0)) return;
+    while (inFlight.size < MAX_IN_FLIGHT && (retry.length > 0 || queue.size > 0)) {
+      const batch = retry.shift() ?? { id: nextId++, raws: queue.drain(batchSize) };
+      inFlight.set(batch.id, batch.raws);
+      const request: ThreadRequest = {
+        type: 'batch',
+        id: batch.id,
+        raws: batch.raws,
+        salts: saltsFor(batch.raws),
+        now: ctx.clock.now(),
+        // Copying every stored scan back would cost the redirect's loop as much as posting it.
+        audience: deps.live.audience(),
+      };
+      thread.postMessage(request);
+      // A pending batch keeps the process alive (a shutdown waits for it); an idle thread not.
+      thread.ref();
     }
   }
 
-  function tick(): void {
-    if (paused || running) return;
-    running = flush()
-      .catch((err: unknown) => {
-        stats.failedBatches++;
-        ctx.log.warn({ err, batch: pending?.length ?? 0 }, 'analytics batch failed; will retry');
-      })
-      .finally(() => {
-        running = undefined;
-      });
+  function onReply(reply: ThreadReply): void {
+    if (reply.type === 'written') {
+      inFlight.delete(reply.id);
+      stats.written += reply.written;
+      stats.duplicates += reply.duplicates;
+      if (reply.live.length > 0) deps.live.publish(reply.live);
+    } else if (reply.type === 'failed') {
+      const raws = inFlight.get(reply.id) ?? [];
+      inFlight.delete(reply.id);
+      retry.push({ id: reply.id, raws });
+      stats.failedBatches++;
+      ctx.log.warn(
+        { err: { message: reply.message }, batch: raws.length },
+        'analytics batch failed; will retry',
+      );
+    }
+    if (inFlight.size === 0 && !closing) thread?.unref();
+    for (const wake of waiters.splice(0)) wake(reply);
+    // A failed batch waits for the next tick rather than hammering a database that is down.
+    if (reply.type === 'written') pump();
   }
 
-  const timer = setInterval(tick, options.intervalMs ?? 100);
+  const nextReply = () => new Promise<ThreadReply>((resolve) => waiters.push(resolve));
+
+  async function flush(): Promise<void> {
+    draining++;
+    try {
+      for (;;) {
+        pump();
+        if (inFlight.size === 0 && retry.length === 0 && queue.size === 0) return;
+        const reply = await nextReply();
+        if (reply.type === 'failed') throw new Error(`analytics batch failed: ${reply.message}`);
+      }
+    } finally {
+      draining--;
+    }
+  }
+
+  const timer = setInterval(pump, options.intervalMs ?? 100);
   timer.unref();
 
   return {
     stats,
     /** Writes everything queued now; resolves when it is committed. */
-    async flush(): Promise<void> {
-      await running;
-      await flush();
-    },
+    flush,
     /** For tests and maintenance: stop draining (the queue fills and counts drops). */
     pause(): void {
       paused = true;
@@ -103,12 +226,26 @@ export function startAnalyticsWriter(
     resume(): void {
       paused = false;
     },
+    /** The writer thread, null while a crashed one waits to be restarted (tests crash it). */
+    get thread(): Worker | null {
+      return thread;
+    },
     /** Graceful shutdown: drain and write everything that is queued (0 lost on SIGTERM). */
     async stop(): Promise<void> {
       clearInterval(timer);
       paused = true;
-      await running;
-      await flush();
+      try {
+        await flush();
+      } finally {
+        closing = true;
+        clearTimeout(restartTimer);
+        if (thread) {
+          thread.ref();
+          const closed = new Promise((resolve) => thread?.once('exit', resolve));
+          thread.postMessage({ type: 'close' } satisfies ThreadRequest);
+          await closed;
+        }
+      }
     },
   };
 }

@@ -16,6 +16,8 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface Database {
   readonly db: Kysely<DB>;
   readonly dialect: DialectName;
+  /** How it was opened, so another thread can open its own connection to the same database. */
+  readonly options: DatabaseOptions;
   /**
    * The better-sqlite3 handle under `db` (null on PostgreSQL), for the one bulk path where
    * Kysely's per-statement cost dominates: analytics ingest runs its prepared statements on it
@@ -47,15 +49,15 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 export function openDatabase(options: DatabaseOptions): Database {
   return options.postgresUrl
-    ? openPostgres(options.postgresUrl, options.poolSize ?? 10)
-    : openSqlite(options.sqliteFile);
+    ? openPostgres(options, options.postgresUrl, options.poolSize ?? 10)
+    : openSqlite(options, options.sqliteFile);
 }
 
 /** SQLite page cache (KiB), and the small one a whole-table scan runs with. */
 const SQLITE_CACHE_KIB = 131_072;
 const SQLITE_SCAN_CACHE_KIB = 2_048;
 
-function openSqlite(file: string): Database {
+function openSqlite(options: DatabaseOptions, file: string): Database {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
@@ -74,6 +76,7 @@ function openSqlite(file: string): Database {
   return {
     db,
     dialect: 'sqlite',
+    options,
     sqlite,
     async ping() {
       await sql`select 1`.execute(db);
@@ -91,7 +94,7 @@ function openSqlite(file: string): Database {
   };
 }
 
-function openPostgres(url: string, max: number): Database {
+function openPostgres(options: DatabaseOptions, url: string, max: number): Database {
   // A burst of API writes queues for a connection rather than failing; an unreachable server
   // still fails at once (connection refused), so redirects answer 503 quickly.
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 20_000 });
@@ -104,6 +107,7 @@ function openPostgres(url: string, max: number): Database {
   return {
     db,
     dialect: 'postgres',
+    options,
     sqlite: null,
     async ping() {
       await sql`select 1`.execute(db);
