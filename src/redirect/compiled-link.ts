@@ -23,10 +23,13 @@ export interface LinkExtras {
 
 /**
  * The in-memory form of an active link: the fields the hot path reads, destinations already
- * validated and with UTM parameters appended. About 350 bytes per link with its two map entries
- * and its strings (measured by bench:redirect at a million links).
+ * validated and with UTM parameters appended. Status, redirect type and the two switches share
+ * one number (every field of an object costs 8 bytes here): about 330 bytes per link with its
+ * two map entries and its strings (measured by bench:redirect at a million links).
  */
 export class CachedLink {
+  readonly #bits: number;
+
   constructor(
     readonly id: string,
     readonly workspaceId: string,
@@ -34,14 +37,33 @@ export class CachedLink {
     readonly codeKey: string,
     readonly code: string,
     readonly url: string,
-    readonly status: number,
-    readonly redirectType: number,
-    readonly passQuery: boolean,
-    readonly track: boolean,
+    status: number,
+    redirectType: number,
+    passQuery: boolean,
+    track: boolean,
     /** Scans known for this link: the stored counter plus this process's since. */
     public scans: number,
     readonly extras: LinkExtras | null,
-  ) {}
+  ) {
+    this.#bits = status | (passQuery ? 4 : 0) | (track ? 8 : 0) | (redirectType << 4);
+  }
+
+  get status(): number {
+    return this.#bits & 3;
+  }
+
+  get passQuery(): boolean {
+    return (this.#bits & 4) !== 0;
+  }
+
+  get track(): boolean {
+    return (this.#bits & 8) !== 0;
+  }
+
+  /** 301, 302, 307 or 308. */
+  get redirectType(): number {
+    return this.#bits >>> 4;
+  }
 }
 
 export interface LinkRecord {
