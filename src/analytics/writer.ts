@@ -72,8 +72,15 @@ export type ThreadReply =
  * waiting); beyond that the scan queue fills and counts its drops instead (ANA-01).
  */
 const MAX_IN_FLIGHT = 2;
-/** A thread that keeps crashing (e.g. at start-up) is not restarted in a tight loop. */
+/**
+ * A thread that keeps crashing (e.g. at start-up) is not restarted in a tight loop: the delay
+ * doubles with each crash that follows no written batch, from 1 s up to a minute.
+ */
 const RESTART_DELAY_MS = 1000;
+const MAX_RESTART_DELAY_MS = 60_000;
+
+export const restartDelayMs = (crashesInARow: number): number =>
+  Math.min(RESTART_DELAY_MS * 2 ** Math.max(0, crashesInARow - 1), MAX_RESTART_DELAY_MS);
 
 /**
  * Compiled (dist/), the thread runs writer-thread.js. From the TypeScript sources (vitest, tsx)
@@ -124,6 +131,7 @@ export function startAnalyticsWriter(
   let draining = 0;
   let closing = false;
   let restartTimer: NodeJS.Timeout | undefined;
+  let crashesInARow = 0;
   let thread: Worker | null = start();
 
   function start(): Worker {
@@ -133,7 +141,12 @@ export function startAnalyticsWriter(
     worker.on('error', (err) => ctx.log.error({ err }, 'analytics writer thread failed'));
     worker.on('exit', (code) => {
       if (closing) return;
-      ctx.log.error({ code, batches: inFlight.size }, 'analytics writer thread exited; restarting');
+      crashesInARow++;
+      const delayMs = restartDelayMs(crashesInARow);
+      ctx.log.error(
+        { code, batches: inFlight.size, restartInMs: delayMs },
+        'analytics writer thread exited; restarting',
+      );
       // Its batches may or may not be committed: posting them again is safe (ANA-03).
       retry.unshift(...[...inFlight].map(([id, raws]) => ({ id, raws })));
       inFlight.clear();
@@ -141,7 +154,7 @@ export function startAnalyticsWriter(
       restartTimer = setTimeout(() => {
         thread = start();
         pump();
-      }, RESTART_DELAY_MS);
+      }, delayMs);
     });
     return worker;
   }
@@ -176,6 +189,7 @@ export function startAnalyticsWriter(
 
   function onReply(reply: ThreadReply): void {
     if (reply.type === 'written') {
+      crashesInARow = 0;
       inFlight.delete(reply.id);
       stats.written += reply.written;
       stats.duplicates += reply.duplicates;
