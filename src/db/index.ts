@@ -1,6 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  sql,
+  type DatabaseConnection,
+  type Driver,
+  type Transaction,
+} from 'kysely';
 import pg from 'pg';
 import { migrationsFor } from './migrations/index.js';
 import type { DB } from './schema.js';
@@ -53,6 +64,31 @@ export function openDatabase(options: DatabaseOptions): Database {
     : openSqlite(options, options.sqliteFile);
 }
 
+/**
+ * Transactions take SQLite's write lock when they begin (`BEGIN IMMEDIATE`), waiting up to
+ * busy_timeout for it. A deferred `BEGIN` that reads and then writes fails at once with
+ * SQLITE_BUSY (no waiting) when another connection committed in between, and another
+ * connection always exists: the analytics writer thread, and the other `--workers`.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: ConstructorParameters<typeof SqliteDialect>[0];
+
+  constructor(config: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
 /** SQLite page cache (KiB), and the small one a whole-table scan runs with. */
 const SQLITE_CACHE_KIB = 131_072;
 const SQLITE_SCAN_CACHE_KIB = 2_048;
@@ -72,7 +108,7 @@ function openSqlite(options: DatabaseOptions, file: string): Database {
   // (the default) copied them back into the database after nearly every batch; every 10,000
   // (a WAL of up to ~40 MiB) copies each page once for several batches: a third less commit time.
   sqlite.pragma('wal_autocheckpoint = 10000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   return {
     db,
     dialect: 'sqlite',

@@ -108,6 +108,43 @@ for (const dialect of ['sqlite', 'postgres'] as const satisfies readonly Dialect
       expect(cacheSize()).toBe(before);
     });
 
+    it('commits a transaction that reads, then writes after another connection wrote', async () => {
+      // A second connection, as the analytics writer thread or another worker has.
+      const other = openDatabase(database.options);
+      other.sqlite?.pragma('busy_timeout = 200');
+      try {
+        const email = `race${newId('usr').slice(-8)}@example.test`;
+        const committed = await db()
+          .transaction()
+          .execute(async (tx) => {
+            await accounts.countUsers(tx);
+            // The other connection writes between this transaction's read and its write: on
+            // SQLite it waits for this transaction's lock (and gives up), never the reverse.
+            await accounts
+              .insertUser(other.db, {
+                id: newId('usr', T0),
+                email: `other-${email}`,
+                name: 'n',
+                passwordHash: 'h',
+                now: T0,
+              })
+              .catch(() => undefined);
+            await accounts.insertUser(tx, {
+              id: newId('usr', T0),
+              email,
+              name: 'n',
+              passwordHash: 'h',
+              now: T0,
+            });
+            return true;
+          });
+        expect(committed).toBe(true);
+        expect(await accounts.findUserByEmail(db(), email)).toBeDefined();
+      } finally {
+        await other.close();
+      }
+    });
+
     it('migrates from empty, and a second run applies nothing', async () => {
       expect(firstRun.length).toBeGreaterThan(0);
       expect((await migrateToLatest(database)).applied).toEqual([]);
