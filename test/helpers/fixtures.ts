@@ -9,6 +9,8 @@ import { insertInvitation, insertMembership, insertWorkspace } from '../../src/w
 import { recordChange } from '../../src/db/changes.js';
 import { insertDomain } from '../../src/domains/repo.js';
 import { codeKey, generateCode } from '../../src/links/codes.js';
+import type { Insertable } from 'kysely';
+import type { LinksTable } from '../../src/db/schema.js';
 import { insertLink } from '../../src/links/repo.js';
 import { SCOPES, type Role, type Scope } from '../../src/workspaces/roles.js';
 import { caller, type Caller, type TestApp } from './app.js';
@@ -117,20 +119,30 @@ export async function makeInvitation(t: TestApp, workspaceId: string, inviter: F
   return id;
 }
 
-export async function makeLink(t: TestApp, workspaceId: string, creator: FixtureUser) {
-  const now = t.app.ctx.clock.now();
-  const id = newId('lnk', now);
-  const code = generateCode();
-  await insertLink(t.app.ctx.db, {
+/**
+ * A complete links row with the defaults a plain active link has, for tests that write links
+ * around the API (fixtures, rows the change log never announced, bad stored destinations).
+ */
+export function linkRow(
+  fields: {
+    id: string;
+    workspaceId: string;
+    code: string;
+    createdBy: string;
+    now: number;
+  } & Partial<Insertable<LinksTable>>,
+): Insertable<LinksTable> {
+  const { id, workspaceId, code, createdBy, now, ...columns } = fields;
+  return {
     id,
     workspace_id: workspaceId,
     domain: '',
     code,
     code_key: codeKey(code),
     url: 'https://example.com/fixture',
-    title: 'fixture',
+    title: null,
     notes: null,
-    tags: '["fixture"]',
+    tags: '[]',
     rules: null,
     expires_at: null,
     expired_url: null,
@@ -142,11 +154,29 @@ export async function makeLink(t: TestApp, workspaceId: string, creator: Fixture
     utm: null,
     status: 'active',
     track: 1,
-    created_by: creator.userId,
+    created_by: createdBy,
     created_at: now,
     updated_at: now,
     archived_at: null,
-  });
+    ...columns,
+  };
+}
+
+export async function makeLink(t: TestApp, workspaceId: string, creator: FixtureUser) {
+  const now = t.app.ctx.clock.now();
+  const id = newId('lnk', now);
+  await insertLink(
+    t.app.ctx.db,
+    linkRow({
+      id,
+      workspaceId,
+      code: generateCode(),
+      createdBy: creator.userId,
+      now,
+      title: 'fixture',
+      tags: '["fixture"]',
+    }),
+  );
   await recordChange(t.app.ctx.db, t.app.ctx.dialect, 'link', id, now);
   return id;
 }

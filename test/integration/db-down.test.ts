@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertLink } from '../../src/links/repo.js';
 import { newId } from '../../src/shared/ids.js';
 import { caller, signUp, startTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import {
@@ -12,6 +13,7 @@ import {
   until,
   type CreatedLink,
 } from '../helpers/redirect.js';
+import { linkRow } from '../helpers/fixtures.js';
 import { POSTGRES_ADMIN_URL, postgresMissing } from '../helpers/services.js';
 
 const pgMissing = await postgresMissing();
@@ -87,35 +89,17 @@ describe.skipIf(pgMissing)('PostgreSQL unreachable (RED-13, FLT-01)', () => {
     }
     // A link the store has but this process never saw (written around the change log).
     const now = Date.now();
-    await t.app.database.db
-      .insertInto('links')
-      .values({
+    await insertLink(
+      t.app.database.db,
+      linkRow({
         id: newId('lnk', now),
-        workspace_id: user.workspaceId,
-        domain: '',
+        workspaceId: user.workspaceId,
         code: 'UNSEEN01',
-        code_key: 'UNSEEN01',
+        createdBy: user.userId,
+        now,
         url: 'https://example.com/unseen',
-        title: null,
-        notes: null,
-        tags: '[]',
-        rules: null,
-        expires_at: null,
-        expired_url: null,
-        max_scans: null,
-        fallback_url: null,
-        password_hash: null,
-        redirect_type: 302,
-        pass_query: 0,
-        utm: null,
-        status: 'active',
-        track: 1,
-        created_by: user.userId,
-        created_at: now,
-        updated_at: now,
-        archived_at: null,
-      })
-      .execute();
+      }),
+    );
 
     // A transaction open when the server goes away fails; the process must not (FLT-01).
     const inflight = t.app.database.db

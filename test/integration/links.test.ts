@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordChange } from '../../src/db/changes.js';
+import { insertLink } from '../../src/links/repo.js';
 import { newId } from '../../src/shared/ids.js';
 import { signUp, startTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import {
@@ -11,6 +12,7 @@ import {
   until,
   type CreatedLink,
 } from '../helpers/redirect.js';
+import { linkRow } from '../helpers/fixtures.js';
 
 const RATE_LIMITS = {
   api: { limit: 1_000_000, windowMs: 60_000 },
@@ -256,36 +258,18 @@ describe('links API and link options', () => {
         const now = Date.now();
         const id = newId('lnk', now);
         await db.transaction().execute(async (tx) => {
-          await tx
-            .insertInto('links')
-            .values({
+          await insertLink(
+            tx,
+            linkRow({
               id,
-              workspace_id: user.workspaceId,
-              domain: '',
+              workspaceId: user.workspaceId,
               code,
-              code_key: code.toUpperCase(),
+              createdBy: user.userId,
+              now,
               url: 'https://example.com/fine',
-              title: null,
-              notes: null,
-              tags: '[]',
-              rules: null,
-              expires_at: null,
-              expired_url: null,
-              max_scans: null,
-              fallback_url: null,
-              password_hash: null,
-              redirect_type: 302,
-              pass_query: 0,
-              utm: null,
-              status: 'active',
-              track: 1,
-              created_by: user.userId,
-              created_at: now,
-              updated_at: now,
-              archived_at: null,
               ...columns,
-            })
-            .execute();
+            }),
+          );
           if (announce) await recordChange(tx, t.app.database.dialect, 'link', id, now);
         });
       };
