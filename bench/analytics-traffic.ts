@@ -1,5 +1,6 @@
 import type { RawScan } from '../src/redirect/queue.js';
 import { uuidv7 } from '../src/shared/ids.js';
+import { seededRandom } from '../test/helpers/random.js';
 import { readUaFixture } from '../test/helpers/ua-fixtures.js';
 
 /**
@@ -17,18 +18,6 @@ export interface BenchLink {
   qrShare: number;
   rule: 'none' | 'ab' | 'rules';
   status: number;
-}
-
-/** mulberry32: small, fast, good enough for traffic shapes. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Cumulative Zipf(s) weights over n ranks, for sampling rank i with probability ∝ 1/(i+1)^s. */
@@ -118,7 +107,7 @@ export interface TrafficOptions {
 }
 
 export function trafficGenerator(options: TrafficOptions) {
-  const random = prng(options.seed ?? 42);
+  const random = seededRandom(options.seed ?? 42);
   const browsers = readUaFixture('browsers.txt');
   const bots = readUaFixture('bots.txt');
   const linkCdf = zipfCdf(options.links.length, options.zipf ?? 1);

@@ -13,7 +13,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { pino } from 'pino';
 import { ManualClock } from '../src/adapters/clock.js';
 import { enrichEvent, openGeoDatabase, type EnrichedScan } from '../src/analytics/enrich/index.js';
@@ -24,6 +23,7 @@ import { writeBatch } from '../src/analytics/writer.js';
 import { buildApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config/index.js';
 import { trafficGenerator, type BenchLink } from './analytics-traffic.js';
+import { createScratchPostgres } from '../test/helpers/services.js';
 import { createWorkspace } from './workspace.js';
 
 const HELP = `npm run bench:analytics -- [flags]
@@ -387,18 +387,9 @@ async function measureQueries(
 
 async function runDialect(dialect: 'sqlite' | 'postgres'): Promise<Result> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'qrlink-bench-'));
-  let pgName: string | null = null;
-  let pgUrl: string | null = null;
-  if (dialect === 'postgres') {
-    pgName = `qrlink_bench_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`create database ${pgName}`);
-    await admin.end();
-    const u = new URL(ADMIN_URL);
-    u.pathname = `/${pgName}`;
-    pgUrl = u.toString();
-  }
+  const scratch =
+    dialect === 'postgres' ? await createScratchPostgres(ADMIN_URL, 'qrlink_bench') : null;
+  const pgUrl = scratch?.url ?? null;
   const { app, url, clock } = await startBenchApp(dialect, dataDir, pgUrl);
   try {
     const version =
@@ -424,12 +415,7 @@ async function runDialect(dialect: 'sqlite' | 'postgres'): Promise<Result> {
     await app.close();
     if (!flags.keep) {
       rmSync(dataDir, { recursive: true, force: true });
-      if (pgName) {
-        const admin = new pg.Client({ connectionString: ADMIN_URL });
-        await admin.connect();
-        await admin.query(`drop database if exists ${pgName} with (force)`);
-        await admin.end();
-      }
+      await scratch?.drop();
     } else {
       log(`kept ${dialect === 'sqlite' ? dataDir : pgUrl}`);
     }

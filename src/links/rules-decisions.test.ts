@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom, visitor } from '../../test/helpers/visitor.js';
+import { seededRandom } from '../../test/helpers/random.js';
+import { visitor } from '../../test/helpers/visitor.js';
 import { compileRules, evaluateRules, explainRules, type Conditions, type Rules } from './rules.js';
 
 const DEFAULT = 'https://default.example/';

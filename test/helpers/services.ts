@@ -49,19 +49,22 @@ export interface ScratchPostgres {
   drop(): Promise<void>;
 }
 
-/** A fresh database of its own for one test file; dropped afterwards. */
-export async function createScratchPostgres(): Promise<ScratchPostgres> {
-  const name = `qrlink_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+/** A fresh database of its own for one test file (or benchmark run); dropped afterwards. */
+export async function createScratchPostgres(
+  adminUrl = POSTGRES_ADMIN_URL,
+  prefix = 'qrlink_test',
+): Promise<ScratchPostgres> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`create database ${name}`);
   await admin.end();
-  const url = new URL(POSTGRES_ADMIN_URL);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     async drop() {
-      const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+      const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
       await client.query(`drop database if exists ${name} with (force)`);
       await client.end();

@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/adapters/clock.js';
 import { signUp, startTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
 import { rawRequest } from '../helpers/http.js';
-import { seededRandom } from '../helpers/visitor.js';
+import { seededRandom } from '../helpers/random.js';
 import { createLink, hit, locations, until, type CreatedLink } from '../helpers/redirect.js';
 
 interface DomainBody {

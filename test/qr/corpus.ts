@@ -2,18 +2,7 @@ import { kanjiCode } from '../../src/qr/kanji.js';
 import { optimalSegments } from '../../src/qr/segmentation.js';
 import { profileText, versionRange } from '../../src/qr/segments.js';
 import { DATA_BITS, ECC_LEVELS, ECC_ORDINAL, type EccLevel } from '../../src/qr/tables.js';
-
-/** Small, fast, seedable PRNG (mulberry32): the corpus is the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../helpers/random.js';
 
 export type PayloadKind = 'numeric' | 'alphanumeric' | 'ascii' | 'utf8' | 'kanji' | 'mixed';
 export const PAYLOAD_KINDS: readonly PayloadKind[] = [

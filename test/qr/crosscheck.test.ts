@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { QrError, encode, type QrSegment } from '../../src/qr/index.js';
 import { kanjiCode } from '../../src/qr/kanji.js';
 import { ECC_LEVELS } from '../../src/qr/tables.js';
-import { seededRandom } from './corpus.js';
+import { seededRandom } from '../helpers/random.js';
 
 /**
  * Bit-exact agreement with node-qrcode: the same segments, version, ECC level and mask
