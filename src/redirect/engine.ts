@@ -124,7 +124,7 @@ export function createRedirectEngine(ctx: AppContext, options: RedirectEngineOpt
     },
     isHuman: options.isHuman,
     gate: new PasswordGate(ctx.secret, () => ctx.clock.now()),
-    misses: new MissThrottle(options.missBudget),
+    misses: new MissThrottle(() => ctx.clock.now(), options.missBudget),
     newEventId: () => uuidv7(ctx.clock.now()),
     counters,
     log: ctx.log,

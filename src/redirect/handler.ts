@@ -106,7 +106,7 @@ export function createRedirectHandler(deps: RedirectDeps) {
 
   function notFound(req: IncomingMessage, res: ServerResponse, host: HostMatch | null): void {
     const ip = deps.clientIp(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for']);
-    const wait = deps.misses.miss(ip, deps.now());
+    const wait = deps.misses.miss(ip);
     if (wait > 0) {
       deps.counters.throttled++;
       return sendPage(res, 429, pages.tooManyMissesPage(), ['retry-after', String(wait)]);

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { BoundedCache } from '../shared/bounded-cache.js';
+import { FixedWindows } from '../adapters/limiter.js';
 
 /**
  * Enumeration throttle (RED-09). Short codes cannot be secrets (a scanner of random codes finds
@@ -16,32 +16,22 @@ export interface MissBudget {
 
 export const DEFAULT_MISS_BUDGET: MissBudget = { limit: 60, windowMs: 60_000 };
 
-interface Window {
-  start: number;
-  count: number;
-}
-
 export class MissThrottle {
-  readonly #windows: BoundedCache<string, Window>;
+  readonly #windows: FixedWindows;
 
   constructor(
+    private readonly now: () => number,
     private readonly budget: MissBudget = DEFAULT_MISS_BUDGET,
     maxClients = 100_000,
   ) {
-    this.#windows = new BoundedCache(maxClients);
+    this.#windows = new FixedWindows(now, maxClients);
   }
 
   /** Counts one miss; answers the seconds the client must wait when over budget, else 0. */
-  miss(ip: string, now: number): number {
+  miss(ip: string): number {
     const { limit, windowMs } = this.budget;
-    const start = now - (now % windowMs);
-    const window = this.#windows.getOrCompute(clientKey(ip), () => ({ start, count: 0 }));
-    if (window.start !== start) {
-      window.start = start;
-      window.count = 0;
-    }
-    window.count++;
-    return window.count > limit ? Math.max(1, Math.ceil((start + windowMs - now) / 1000)) : 0;
+    const result = this.#windows.hit(clientKey(ip), limit, windowMs);
+    return result.allowed ? 0 : Math.max(1, Math.ceil(result.resetMs / 1000));
   }
 }
 
