@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { AppError, ERROR_CODES, type ErrorCode, type FieldError } from '../errors.js';
+import { PATTERN_MESSAGES } from './schemas.js';
 
 export const PROBLEM_TYPE_BASE = 'https://qrlink.dev/problems/';
 
@@ -41,14 +42,19 @@ export function sendProblem(reply: FastifyReply, err: AppError): FastifyReply {
 
 interface AjvError {
   instancePath: string;
+  schemaPath: string;
   keyword: string;
   message?: string;
   params: Record<string, unknown>;
+  /** The failing keyword's value (ajv's `verbose` option): for `anyOf`, its branches. */
+  schema?: unknown;
+  /** The value that failed (ajv's `verbose` option). */
+  data?: unknown;
 }
 
 /** Each ajv error as a field path and a sentence; the path names the offending field. */
 export function fieldErrors(validation: AjvError[], part: string): FieldError[] {
-  return validation.map((e) => {
+  return foldUnions(validation).map((e) => {
     let field = e.instancePath || '';
     if (e.keyword === 'required') field += `/${String(e.params.missingProperty)}`;
     if (e.keyword === 'additionalProperties') {
@@ -58,8 +64,74 @@ export function fieldErrors(validation: AjvError[], part: string): FieldError[] 
       };
     }
     const prefix = part === 'body' ? '' : `${part}:`;
-    return { field: prefix + (field || '/'), message: e.message ?? 'is invalid' };
+    return { field: prefix + (field || '/'), message: messageOf(e) };
   });
+}
+
+function messageOf(e: AjvError): string {
+  if (e.keyword === 'enum' && Array.isArray(e.params.allowedValues)) {
+    return `must be one of: ${e.params.allowedValues.map((v) => String(v)).join(', ')}`;
+  }
+  if (e.keyword === 'pattern') {
+    const known = PATTERN_MESSAGES.get(String(e.params.pattern));
+    if (known) return known;
+  }
+  return e.message ?? 'is invalid';
+}
+
+/**
+ * What ajv reports for a failed union, folded into what a caller needs: a union of constants
+ * (TypeBox's enum, `Type.Union(values.map(Type.Literal))`, possibly nullable) becomes one
+ * "must be one of" error instead of one "must be equal to constant" per value, and a nullable
+ * field given a non-null value reports its own error without "must be null" beside it.
+ */
+function foldUnions(errors: AjvError[]): AjvError[] {
+  const dropped = new Set<AjvError>();
+  const replaced = new Map<AjvError, AjvError>();
+  const unions = errors
+    .filter((e) => e.keyword === 'anyOf')
+    .sort((a, b) => a.schemaPath.length - b.schemaPath.length);
+  for (const union of unions) {
+    if (dropped.has(union)) continue;
+    const branches = Array.isArray(union.schema) ? (union.schema as unknown[]) : [];
+    const under = (path: string) =>
+      errors.filter((e) => e !== union && e.schemaPath.startsWith(`${path}/`));
+    const values = allowedValues({ anyOf: branches });
+    if (values !== null) {
+      for (const e of under(union.schemaPath)) dropped.add(e);
+      replaced.set(union, { ...union, keyword: 'enum', params: { allowedValues: values } });
+      continue;
+    }
+    const nullBranch = branches.findIndex(isNullSchema);
+    if (branches.length === 2 && nullBranch !== -1 && union.data !== null) {
+      dropped.add(union);
+      for (const e of under(`${union.schemaPath}/${nullBranch}`)) dropped.add(e);
+    }
+  }
+  return errors.filter((e) => !dropped.has(e)).map((e) => replaced.get(e) ?? e);
+}
+
+/** Every value an enum-like schema (a const, an enum, null, or a union of those) allows, else null. */
+function allowedValues(schema: unknown): unknown[] | null {
+  if (typeof schema !== 'object' || schema === null) return null;
+  const s = schema as Record<string, unknown>;
+  if ('const' in s) return [s.const];
+  if (Array.isArray(s.enum)) return s.enum as unknown[];
+  if (isNullSchema(s)) return [null];
+  if (!Array.isArray(s.anyOf) || s.anyOf.length === 0) return null;
+  const values: unknown[] = [];
+  for (const branch of s.anyOf as unknown[]) {
+    const allowed = allowedValues(branch);
+    if (allowed === null) return null;
+    values.push(...allowed);
+  }
+  return values;
+}
+
+function isNullSchema(schema: unknown): boolean {
+  return (
+    typeof schema === 'object' && schema !== null && (schema as { type?: unknown }).type === 'null'
+  );
 }
 
 /** Translates every error (ours, Fastify's, unknown) to problem+json; never leaks internals. */

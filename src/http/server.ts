@@ -30,6 +30,8 @@ const addFormats = addFormatsModule as unknown as typeof addFormatsModule.defaul
 function makeAjv(coerceTypes: boolean | 'array'): Ajv {
   const ajv = new Ajv({
     allErrors: true,
+    // Errors carry the failing schema, so a union of constants can be reported as one list.
+    verbose: true,
     coerceTypes,
     useDefaults: true,
     removeAdditional: false,

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/adapters/clock.js';
+import { linkIdsMatching } from '../../src/links/repo.js';
+import { SCOPES } from '../../src/workspaces/roles.js';
+import { signUp, startTestApp, type Dialect, type TestApp, type TestUser } from '../helpers/app.js';
+import { createLink, hit, locations } from '../helpers/redirect.js';
+import { postgresMissing } from '../helpers/services.js';
+
+/** Issue 9 §2: what the API accepts at its boundary, on both dialects. */
+
+const pgMissing = await postgresMissing();
+const RATE_LIMITS = {
+  api: { limit: 1_000_000, windowMs: 60_000 },
+  auth: { limit: 1000, windowMs: 60_000 },
+};
+const SINGLE_LINE = 'must not contain line breaks or control characters';
+const LOCATION_LIMIT = 8192;
+
+type Problem = {
+  status: number;
+  body: { code: string; errors?: { field: string; message: string }[] };
+};
+
+function expectFieldError(res: Problem, field: string, message: string | RegExp): void {
+  expect(res.status, JSON.stringify(res.body)).toBe(400);
+  expect(res.body.code).toBe('validation_failed');
+  expect(res.body.errors).toEqual([{ field, message: expect.stringMatching(message) }]);
+}
+
+for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
+  describe.skipIf(dialect === 'postgres' && pgMissing)(`input validation on ${dialect}`, () => {
+    let t: TestApp;
+    let clock: ManualClock;
+    beforeAll(async () => {
+      clock = new ManualClock(Date.now());
+      t = await startTestApp({
+        dialect,
+        env: { QRLINK_SIGNUP: 'open', QRLINK_TRUSTED_PROXIES: '127.0.0.1' },
+        overrides: { rateLimits: RATE_LIMITS, clock },
+      });
+    });
+    afterAll(() => t.close());
+
+    describe('enum validation errors', () => {
+      it('give one field error listing the allowed values', async () => {
+        const user = await signUp(t.url);
+        const linkId = (await createLink(user, { url: 'https://example.com/enum' })).id;
+        expectFieldError(
+          await user.api.request('POST', `/api/v1/workspaces/${user.workspaceId}/invitations`, {
+            email: 'someone@example.test',
+            role: 'editor',
+          }),
+          '/role',
+          '^must be one of: owner, admin, member, viewer$',
+        );
+        expectFieldError(
+          await user.api.request('POST', '/api/v1/links', {
+            url: 'https://example.com/',
+            redirectType: 303,
+          }),
+          '/redirectType',
+          '^must be one of: 301, 302, 307, 308$',
+        );
+        expectFieldError(
+          await user.api.request('PATCH', `/api/v1/links/${linkId}`, { status: 'archived' }),
+          '/status',
+          '^must be one of: active, paused, disabled$',
+        );
+        expectFieldError(
+          await user.api.request('PATCH', `/api/v1/links/${linkId}`, { status: 7 }),
+          '/status',
+          '^must be one of: active, paused, disabled$',
+        );
+        expectFieldError(
+          await user.api.request('GET', `/api/v1/links/${linkId}/qr?format=jpg`),
+          'querystring:/format',
+          '^must be one of: svg, png$',
+        );
+        expectFieldError(
+          await user.api.request('POST', '/api/v1/links', {
+            url: 'https://example.com/',
+            rules: [{ when: { device: ['phone'] }, url: 'https://example.com/m' }],
+          }),
+          '/rules/0/when/device/0',
+          '^must be one of: mobile, tablet, desktop$',
+        );
+        expectFieldError(
+          await user.session.request('POST', '/api/v1/api-keys', {
+            name: 'k',
+            scopes: ['links:read', 'everything'],
+          }),
+          '/scopes/1',
+          `^must be one of: ${SCOPES.join(', ')}$`,
+        );
+        // A nullable field that is not an enum reports its own error, not "must be null".
+        expectFieldError(
+          await user.api.request('PATCH', `/api/v1/links/${linkId}`, { title: 'x'.repeat(201) }),
+          '/title',
+          '^must NOT have more than 200 characters$',
+        );
+      });
+    });
+  });
+}
