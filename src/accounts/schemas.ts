@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { SingleLine } from '../http/schemas.js';
 
 export const Email = Type.String({
   minLength: 3,
@@ -12,7 +13,7 @@ export const SignupBody = Type.Object(
   {
     email: Email,
     password: Password,
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    name: Type.Optional(SingleLine({ minLength: 1, maxLength: 100 })),
     invitationToken: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   },
   { additionalProperties: false },

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Id, Timestamp } from '../http/schemas.js';
+import { Id, SingleLine, Timestamp } from '../http/schemas.js';
 
 export const INTERVALS = ['hour', 'day', 'week', 'month'] as const;
 export type Interval = (typeof INTERVALS)[number];
@@ -7,7 +7,7 @@ export type Interval = (typeof INTERVALS)[number];
 export const AnalyticsQuery = Type.Object(
   {
     linkId: Type.Optional(Id),
-    tag: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+    tag: Type.Optional(SingleLine({ minLength: 1, maxLength: 50 })),
     domain: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
     via: Type.Optional(Type.Union([Type.Literal('qr'), Type.Literal('link')])),
     from: Type.Optional(Timestamp),

@@ -1,7 +1,16 @@
 import { Type } from 'typebox';
 import type { AppContext } from '../context.js';
 import type { Api } from '../http/server.js';
-import { Id, iso, isoOrNull, page, PageQuery, Timestamp, withErrors } from '../http/schemas.js';
+import {
+  Id,
+  iso,
+  isoOrNull,
+  page,
+  PageQuery,
+  SingleLine,
+  Timestamp,
+  withErrors,
+} from '../http/schemas.js';
 import { decodeCursor, toPage } from '../http/pagination.js';
 import { actorOf } from '../workspaces/routes.js';
 import { SCOPES } from '../workspaces/roles.js';
@@ -12,7 +21,7 @@ const ScopeSchema = Type.Union(SCOPES.map((s) => Type.Literal(s)));
 
 const CreateKeyBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
+    name: SingleLine({ minLength: 1, maxLength: 100 }),
     scopes: Type.Array(ScopeSchema, { minItems: 1, maxItems: SCOPES.length, uniqueItems: true }),
     mode: Type.Optional(Type.Union([Type.Literal('live'), Type.Literal('test')])),
   },

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { SingleLine } from '../http/schemas.js';
 
 /**
  * The smart-rules document of a link, as accepted by the API and stored as JSON. TypeBox gives
@@ -169,7 +170,7 @@ export const RuleSchema = Type.Object(
           'Deep link such as myapp://x, offered on an intermediate page, never as Location.',
       }),
     ),
-    label: Type.Optional(Type.String({ maxLength: 100 })),
+    label: Type.Optional(SingleLine({ maxLength: 100 })),
   },
   { additionalProperties: false, description: 'Exactly one of `url` and `split`.' },
 );

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Id, Timestamp } from '../http/schemas.js';
+import { Id, MultiLine, SingleLine, Timestamp } from '../http/schemas.js';
 import { RulesSchema } from './rules.js';
 
 const Url = Type.String({
@@ -8,8 +8,8 @@ const Url = Type.String({
   description: 'http(s) URL, at most 2,048 characters once normalized',
 });
 const NullableUrl = Type.Union([Url, Type.Null()]);
-const Tag = Type.String({ minLength: 1, maxLength: 50 });
-const UtmValue = Type.String({ minLength: 1, maxLength: 200 });
+const Tag = SingleLine({ minLength: 1, maxLength: 50 });
+const UtmValue = SingleLine({ minLength: 1, maxLength: 200 });
 
 export const LINK_STATUSES = ['active', 'paused', 'disabled'] as const;
 export type LinkStatus = (typeof LINK_STATUSES)[number];
@@ -35,8 +35,8 @@ const Status = Type.Union(LINK_STATUSES.map((s) => Type.Literal(s)));
 
 const editable = {
   url: Url,
-  title: Type.Union([Type.String({ maxLength: 200 }), Type.Null()]),
-  notes: Type.Union([Type.String({ maxLength: 2000 }), Type.Null()]),
+  title: Type.Union([SingleLine({ maxLength: 200 }), Type.Null()]),
+  notes: Type.Union([MultiLine({ maxLength: 2000 }), Type.Null()]),
   tags: Type.Array(Tag, { maxItems: 20, uniqueItems: true }),
   rules: Type.Union([RulesSchema, Type.Null()]),
   expiresAt: Type.Union([Timestamp, Type.Null()]),
@@ -81,7 +81,7 @@ export const ListLinksQuery = Type.Object(
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
     cursor: Type.Optional(Type.String({ maxLength: 200 })),
     q: Type.Optional(
-      Type.String({
+      SingleLine({
         minLength: 1,
         maxLength: 200,
         description: 'Search code, title, destination and tags',

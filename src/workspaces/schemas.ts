@@ -1,10 +1,10 @@
 import { Type } from 'typebox';
 import { Email } from '../accounts/schemas.js';
-import { Id, Timestamp } from '../http/schemas.js';
+import { Id, SingleLine, Timestamp } from '../http/schemas.js';
 import { ROLES } from './roles.js';
 
 export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
-export const WorkspaceName = Type.String({ minLength: 1, maxLength: 100 });
+export const WorkspaceName = SingleLine({ minLength: 1, maxLength: 100 });
 
 export const WorkspaceParams = Type.Object({ workspaceId: Id }, { additionalProperties: false });
 export const MemberParams = Type.Object(

@@ -41,6 +41,117 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
     });
     afterAll(() => t.close());
 
+    describe('single-line text fields', () => {
+      const BAD = [
+        'a\r\nb',
+        'a\nb',
+        'a\rb',
+        'a\u0000b',
+        'a\tb',
+        'a\u001bb',
+        'a\u007fb',
+        'a\u0085b',
+        'a\u009fb',
+        'a\u2028b',
+        'a\u2029b',
+      ];
+      let user: TestUser;
+      let linkId: string;
+      beforeAll(async () => {
+        user = await signUp(t.url);
+        linkId = (await createLink(user, { url: 'https://example.com/one-line' })).id;
+      });
+
+      it('refuses control characters and line breaks in every single-line field', async () => {
+        const url = 'https://example.com/x';
+        for (const bad of BAD) {
+          const label = JSON.stringify(bad);
+          const cases: [string, () => Promise<Problem>][] = [
+            ['/title', () => user.api.request('POST', '/api/v1/links', { url, title: bad })],
+            ['/tags/0', () => user.api.request('POST', '/api/v1/links', { url, tags: [bad] })],
+            [
+              '/utm/campaign',
+              () => user.api.request('POST', '/api/v1/links', { url, utm: { campaign: bad } }),
+            ],
+            [
+              '/rules/0/label',
+              () =>
+                user.api.request('POST', '/api/v1/links', {
+                  url,
+                  rules: [{ when: { os: ['ios'] }, url, label: bad }],
+                }),
+            ],
+            ['/title', () => user.api.request('PATCH', `/api/v1/links/${linkId}`, { title: bad })],
+            [
+              '/tags/1',
+              () => user.api.request('PATCH', `/api/v1/links/${linkId}`, { tags: ['ok', bad] }),
+            ],
+            ['/name', () => user.session.request('POST', '/api/v1/workspaces', { name: bad })],
+            [
+              '/name',
+              () =>
+                user.api.request('PATCH', `/api/v1/workspaces/${user.workspaceId}`, { name: bad }),
+            ],
+            [
+              '/name',
+              () =>
+                user.session.request('POST', '/api/v1/api-keys', {
+                  name: bad,
+                  scopes: ['links:read'],
+                }),
+            ],
+            [
+              '/name',
+              () =>
+                user.api.request('POST', '/api/v1/auth/signup', {
+                  email: `ctl-${Date.now()}@example.test`,
+                  password: 'correct horse battery',
+                  name: bad,
+                }),
+            ],
+            [
+              'querystring:/q',
+              () => user.api.request('GET', `/api/v1/links?q=${encodeURIComponent(bad)}`),
+            ],
+            [
+              'querystring:/tag',
+              () => user.api.request('GET', `/api/v1/links?tag=${encodeURIComponent(bad)}`),
+            ],
+          ];
+          for (const [field, send] of cases) {
+            const res = await send();
+            expect(res.body.errors, `${field} ${label}`).toEqual([{ field, message: SINGLE_LINE }]);
+            expect(res.status, `${field} ${label}`).toBe(400);
+          }
+        }
+        const kept = await user.api.request('GET', `/api/v1/links/${linkId}`);
+        expect(kept.body.title).toBeNull();
+        const workspace = await user.api.request('GET', `/api/v1/workspaces/${user.workspaceId}`);
+        expect(workspace.body.name).not.toMatch(/[\r\n]/);
+      });
+
+      it('still accepts text beyond ASCII on one line', async () => {
+        const created = await createLink(user, {
+          url: 'https://example.com/x',
+          title: 'Crème brûlée — 50 % 😀',
+          tags: ['été', 'a"b\\c'],
+        });
+        expect(created).toMatchObject({ title: 'Crème brûlée — 50 % 😀', tags: ['été', 'a"b\\c'] });
+      });
+
+      it('keeps line breaks allowed in the multi-line notes, but not NUL', async () => {
+        const res = await user.api.request('PATCH', `/api/v1/links/${linkId}`, {
+          notes: 'first line\r\nsecond\tline',
+        });
+        expect(res.status).toBe(200);
+        expect(res.body.notes).toBe('first line\r\nsecond\tline');
+        const nul = await user.api.request('PATCH', `/api/v1/links/${linkId}`, {
+          notes: 'a\u0000b',
+        });
+        expectFieldError(nul, '/notes', /control characters/);
+      });
+    });
+
     describe('enum validation errors', () => {
       it('give one field error listing the allowed values', async () => {
         const user = await signUp(t.url);
