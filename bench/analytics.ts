@@ -368,7 +368,7 @@ async function measureQueries(
     const params = new URLSearchParams({ ...filter, from, to, interval: 'day', top: '10' });
     for (let i = 0; i < QUERIES + 5; i++) {
       const t0 = performance.now();
-      const view = await analyticsFor(app.ctx.db, workspaceId, q, END);
+      const view = await analyticsFor(app.ctx.db, app.database.dialect, workspaceId, q, END);
       const t1 = performance.now();
       const res = await getAnalytics(`${url}/api/v1/analytics?${params}`, key);
       const body = (await res.json()) as { totals: { total: number } };

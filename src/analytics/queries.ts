@@ -1,6 +1,6 @@
 import type { Static } from 'typebox';
 import { AppError } from '../errors.js';
-import type { Executor } from '../db/index.js';
+import type { DialectName, Executor } from '../db/index.js';
 import { linkIdsMatching } from '../links/repo.js';
 import { DAY_MS, DEFAULT_KEYS, DIMENSIONS, HOUR_MS, type Dimension } from './rollups.js';
 import type { AnalyticsQuery, Interval } from './schemas.js';
@@ -23,10 +23,15 @@ interface Entry {
  * Rollup scopes the filters select: null for "the whole workspace" (its own rollups), a tag's
  * own rollups for a tag alone (see tag-rollups.ts), else the matching links.
  */
-async function scopesFor(db: Executor, workspaceId: string, q: Query): Promise<string[] | null> {
+async function scopesFor(
+  db: Executor,
+  dialect: DialectName,
+  workspaceId: string,
+  q: Query,
+): Promise<string[] | null> {
   if (!q.linkId && !q.tag && !q.domain) return null;
   if (q.tag && !q.linkId && !q.domain) return [tagScope(workspaceId, q.tag.toLowerCase())];
-  const ids = await linkIdsMatching(db, workspaceId, {
+  const ids = await linkIdsMatching(db, dialect, workspaceId, {
     linkId: q.linkId,
     tag: q.tag?.toLowerCase(),
     domain: q.domain,
@@ -68,12 +73,18 @@ export function resolveRange(q: Query, now: number): AnalyticsRange {
  * from raw events). Hours are the finest grain: `from`/`to` round down/up to whole hours, and
  * breakdowns to whole UTC days.
  */
-export async function analyticsFor(db: Executor, workspaceId: string, q: Query, now: number) {
+export async function analyticsFor(
+  db: Executor,
+  dialect: DialectName,
+  workspaceId: string,
+  q: Query,
+  now: number,
+) {
   const { from, to } = resolveRange(q, now);
   const interval = (q.interval ?? 'day') as Interval;
   const tz = q.tz ?? 'UTC';
   const top = q.top ?? 10;
-  const scopes = await scopesFor(db, workspaceId, q);
+  const scopes = await scopesFor(db, dialect, workspaceId, q);
   const fromHour = Math.floor(from / HOUR_MS) * HOUR_MS;
   const toHour = Math.ceil(to / HOUR_MS) * HOUR_MS;
   // The breakdowns' whole days, which contain [fromHour, toHour): their hourly totals give the

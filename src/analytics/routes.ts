@@ -32,7 +32,13 @@ export function analyticsRoutes(
       config: { auth: 'workspace', permission: 'analytics:read' },
     },
     async (request) =>
-      analyticsFor(ctx.db, actorOf(request).workspace.id, request.query, ctx.clock.now()),
+      analyticsFor(
+        ctx.db,
+        ctx.dialect,
+        actorOf(request).workspace.id,
+        request.query,
+        ctx.clock.now(),
+      ),
   );
 
   app.get(

@@ -1,5 +1,5 @@
-import { sql, type Insertable, type Updateable } from 'kysely';
-import type { Executor } from '../db/index.js';
+import { sql, type Insertable, type RawBuilder, type Updateable } from 'kysely';
+import type { DialectName, Executor } from '../db/index.js';
 import type { LinksTable } from '../db/schema.js';
 
 export type LinkRow = Awaited<ReturnType<typeof findLink>> & object;
@@ -60,24 +60,44 @@ export async function updateLink(
     .execute();
 }
 
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** `text` matched literally inside a LIKE pattern. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** Explicit ESCAPE: SQLite has no default LIKE escape character, PostgreSQL's is backslash. */
-function hasTag(tag: string) {
-  return sql<boolean>`tags like ${likePattern(JSON.stringify(tag))} escape '\\'`;
+function like(value: RawBuilder<unknown>, pattern: string) {
+  return sql<boolean>`${value} like ${pattern} escape '\\'`;
+}
+
+/**
+ * One row per tag of the link, as `tag.value`: the tags column holds a JSON array of strings,
+ * and matching its text would find the JSON punctuation (`[`, `"`, `,`) in every link.
+ */
+function tagRows(dialect: DialectName) {
+  return dialect === 'postgres'
+    ? sql`jsonb_array_elements_text(links.tags::jsonb) as tag(value)`
+    : sql`json_each(links.tags) as tag`;
+}
+
+function someTag(dialect: DialectName, condition: RawBuilder<unknown>) {
+  return sql<boolean>`exists (select 1 from ${tagRows(dialect)} where ${condition})`;
+}
+
+function hasTag(dialect: DialectName, tag: string) {
+  return someTag(dialect, sql`tag.value = ${tag}`);
 }
 
 /** Ids of the workspace's links matching analytics filters (archived ones included). */
 export async function linkIdsMatching(
   db: Executor,
+  dialect: DialectName,
   workspaceId: string,
   filter: { linkId?: string; tag?: string; domain?: string },
 ): Promise<string[]> {
   let query = db.selectFrom('links').select('id').where('workspace_id', '=', workspaceId);
   if (filter.linkId) query = query.where('id', '=', filter.linkId);
-  if (filter.tag) query = query.where(hasTag(filter.tag));
+  if (filter.tag) query = query.where(hasTag(dialect, filter.tag));
   if (filter.domain !== undefined) query = query.where('domain', '=', filter.domain);
   return (await query.execute()).map((r) => r.id);
 }
@@ -93,8 +113,11 @@ export interface LinkFilter {
   limit: number;
 }
 
-/** Newest first; the cursor is the last id seen. */
-export async function listLinks(db: Executor, f: LinkFilter) {
+/**
+ * Newest first; the cursor is the last id seen. `q` is found inside the code, title or
+ * destination, or at the start of a tag (tags are stored in lower case).
+ */
+export async function listLinks(db: Executor, dialect: DialectName, f: LinkFilter) {
   let query = db
     .selectFrom('links')
     .selectAll()
@@ -105,11 +128,16 @@ export async function listLinks(db: Executor, f: LinkFilter) {
   if (f.before) query = query.where('id', '<', f.before);
   if (f.status) query = query.where('status', '=', f.status);
   if (f.domain !== undefined) query = query.where('domain', '=', f.domain);
-  if (f.tag) query = query.where(hasTag(f.tag));
+  if (f.tag) query = query.where(hasTag(dialect, f.tag));
   if (f.q) {
-    const pattern = likePattern(f.q.toLowerCase());
-    query = query.where(
-      sql<boolean>`(lower(code) like ${pattern} escape '\\' or lower(coalesce(title, '')) like ${pattern} escape '\\' or lower(url) like ${pattern} escape '\\' or lower(tags) like ${pattern} escape '\\')`,
+    const text = escapeLike(f.q.toLowerCase());
+    query = query.where(({ or }) =>
+      or([
+        like(sql`lower(code)`, `%${text}%`),
+        like(sql`lower(coalesce(title, ''))`, `%${text}%`),
+        like(sql`lower(url)`, `%${text}%`),
+        someTag(dialect, like(sql`tag.value`, `${text}%`)),
+      ]),
     );
   }
   return query.execute();

@@ -81,7 +81,7 @@ export function linkRoutes(
           : directory.match(q.domain)?.kind === 'default'
             ? ''
             : q.domain.toLowerCase();
-      const rows = await repo.listLinks(ctx.db, {
+      const rows = await repo.listLinks(ctx.db, ctx.dialect, {
         workspaceId: workspace.id,
         q: q.q,
         tag: q.tag?.toLowerCase(),

@@ -41,6 +41,72 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
     });
     afterAll(() => t.close());
 
+    describe('search', () => {
+      let user: TestUser;
+      const ids = async (query: string): Promise<string[]> => {
+        const res = await user.api.request('GET', `/api/v1/links?${query}`);
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        return (res.body.items as { id: string }[]).map((item) => item.id).sort();
+      };
+      beforeAll(async () => {
+        user = await signUp(t.url);
+      });
+
+      it('searches tags as values: JSON punctuation matches nothing, a tag prefix matches', async () => {
+        const tagged = await createLink(user, {
+          url: 'https://example.com/s1',
+          tags: ['spring-sale', 'print'],
+        });
+        await createLink(user, { url: 'https://example.com/s2', title: 'Plain' });
+        for (const punctuation of ['[', ']', '"', ',', '","', '["']) {
+          expect(await ids(`q=${encodeURIComponent(punctuation)}`), punctuation).toEqual([]);
+        }
+        expect(await ids('q=spring')).toEqual([tagged.id]);
+        expect(await ids('q=PRINT')).toEqual([tagged.id]);
+        expect(await ids('q=sale')).toEqual([]);
+      });
+
+      it('takes %, _ and \\ in q literally', async () => {
+        const percent = await createLink(user, {
+          url: 'https://example.com/w1',
+          title: '100% off',
+        });
+        const underscore = await createLink(user, { url: 'https://example.com/w2', title: 'a_b' });
+        const backslash = await createLink(user, { url: 'https://example.com/w3', title: 'c\\d' });
+        await createLink(user, { url: 'https://example.com/w4', title: 'axb 100 c-d off' });
+        expect(await ids('q=%25')).toEqual([percent.id]);
+        expect(await ids('q=0%25')).toEqual([percent.id]);
+        expect(await ids('q=_')).toEqual([underscore.id]);
+        expect(await ids('q=a_b')).toEqual([underscore.id]);
+        expect(await ids('q=%5C')).toEqual([backslash.id]);
+      });
+
+      it('filters by a tag value exactly, in the list and in analytics filters', async () => {
+        const other = await signUp(t.url);
+        const quoted = await createLink(other, {
+          url: 'https://example.com/t1',
+          tags: ['b"a\\', 'x'],
+        });
+        const plain = await createLink(other, { url: 'https://example.com/t2', tags: ['a\\'] });
+        const tagIds = async (tag: string) =>
+          (
+            await other.api.request('GET', `/api/v1/links?tag=${encodeURIComponent(tag)}`)
+          ).body.items.map((item: { id: string }) => item.id);
+        expect(await tagIds('a\\')).toEqual([plain.id]);
+        expect(await tagIds('b"a\\')).toEqual([quoted.id]);
+        expect(await tagIds('"')).toEqual([]);
+        const matching = (tag: string) =>
+          linkIdsMatching(t.app.database.db, t.app.database.dialect, other.workspaceId, {
+            tag,
+            domain: '',
+          });
+        expect(await matching('a\\')).toEqual([plain.id]);
+        expect(await matching('b"a\\')).toEqual([quoted.id]);
+        expect(await matching('x')).toEqual([quoted.id]);
+        expect(await matching('[')).toEqual([]);
+      });
+    });
+
     describe('single-line text fields', () => {
       const BAD = [
         'a\r\nb',
