@@ -41,6 +41,8 @@ export interface RedirectDeps {
 
 const CODE_PATH = /^\/([A-Za-z0-9_-]{1,64})(\/[qQ])?\/?$/;
 const MAX_FORM_BYTES = 1024;
+/** Longest Location sent; browsers, proxies and servers refuse longer URLs. */
+const MAX_LOCATION_LENGTH = 8192;
 
 const CACHE_302 = 'private, max-age=0';
 /** Permanent redirects are cached by browsers: bounded so edits and counting resume (RED-12). */
@@ -253,6 +255,7 @@ export function createRedirectHandler(deps: RedirectDeps) {
       appUrl = decision.appUrl;
     }
     if (link.passQuery && search.length > 1) location = withQuery(location, search);
+    if (location.length > MAX_LOCATION_LENGTH) return sendPage(res, 414, pages.uriTooLongPage());
     if (human === true) link.scans++;
     if (appUrl) {
       record(req, link, ip, via, 200, rule, variant, time);
@@ -338,12 +341,18 @@ export function createRedirectHandler(deps: RedirectDeps) {
   };
 }
 
-/** Appends the visitor's query string; bytes a Location header cannot carry are dropped (RED-03). */
+/**
+ * Appends the visitor's query string; bytes a Location header cannot carry are dropped (RED-03).
+ * A `#` in the request ends its query (only a raw client sends one): what follows is not passed
+ * on, so the destination's own fragment stays the only one.
+ */
 function withQuery(location: string, search: string): string {
   const hash = location.indexOf('#');
   const base = hash === -1 ? location : location.slice(0, hash);
   const fragment = hash === -1 ? '' : location.slice(hash);
-  const extra = search.slice(1);
+  const queryEnd = search.indexOf('#');
+  const extra = search.slice(1, queryEnd === -1 ? search.length : queryEnd);
+  if (extra.length === 0) return location;
   const joined = `${base}${base.includes('?') ? '&' : '?'}${extra}${fragment}`;
   return isSafeLocationHeader(joined) ? joined : location;
 }

@@ -47,6 +47,12 @@ export const unavailablePage = () =>
     '<h1>Temporarily unavailable</h1><p>Please try again in a few seconds.</p>',
   );
 
+export const uriTooLongPage = () =>
+  page(
+    'Address too long',
+    '<h1>This address is too long</h1><p>Open the short link without the parameters added to it.</p>',
+  );
+
 export const tooManyMissesPage = () =>
   page(
     'Too many unknown links',

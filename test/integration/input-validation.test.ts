@@ -218,6 +218,48 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       });
     });
 
+    describe('pass-through and Location', () => {
+      let user: TestUser;
+      beforeAll(async () => {
+        user = await signUp(t.url);
+      });
+
+      it('never emits two fragments: a # in the request query is dropped', async () => {
+        const withFragment = await createLink(user, {
+          url: 'https://example.com/p#frag',
+          passQuery: true,
+        });
+        const without = await createLink(user, { url: 'https://example.com/q', passQuery: true });
+        expect(locations(await hit(t.url, `/${withFragment.code}?x=1#y`))).toEqual([
+          'https://example.com/p?x=1#frag',
+        ]);
+        expect(locations(await hit(t.url, `/${without.code}?x=1#y#z`))).toEqual([
+          'https://example.com/q?x=1',
+        ]);
+        expect(locations(await hit(t.url, `/${without.code}?#y`))).toEqual([
+          'https://example.com/q',
+        ]);
+      });
+
+      it('answers 414 with a page when the Location would pass 8 KB', async () => {
+        const created = await createLink(user, {
+          url: 'https://example.com/long',
+          passQuery: true,
+        });
+        const room = LOCATION_LIMIT - 'https://example.com/long?a='.length;
+        const fits = await hit(t.url, `/${created.code}?a=${'x'.repeat(room)}`);
+        expect(fits.status).toBe(302);
+        expect(locations(fits)[0]).toHaveLength(LOCATION_LIMIT);
+        const tooLong = await hit(t.url, `/${created.code}?a=${'x'.repeat(room + 1)}`);
+        expect(tooLong.status).toBe(414);
+        expect(locations(tooLong)).toEqual([]);
+        expect(tooLong.headers['content-type']).toBe('text/html; charset=utf-8');
+        expect(tooLong.text).toContain('too long');
+        const huge = await hit(t.url, `/${created.code}?a=${'x'.repeat(9000)}`);
+        expect(huge.status).toBe(414);
+      });
+    });
+
     describe('enum validation errors', () => {
       it('give one field error listing the allowed values', async () => {
         const user = await signUp(t.url);
