@@ -29,9 +29,22 @@ describe('loadConfig', () => {
     [{ QRLINK_METRICS_TOKEN: 'has a space in it somewhere' }, 'QRLINK_METRICS_TOKEN'],
     [{ QRLINK_SECRET: 'short' }, 'QRLINK_SECRET'],
     [{ STRIPE_SECRET_KEY: 'sk_test_x' }, 'STRIPE_WEBHOOK_SECRET'],
+    [{ QRLINK_ALLOW_PRIVATE_DESTINATIONS: 'maybe' }, 'QRLINK_ALLOW_PRIVATE_DESTINATIONS'],
   ])('rejects %o naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable}: `));
+  });
+
+  it('refuses private destinations unless QRLINK_ALLOW_PRIVATE_DESTINATIONS is on', () => {
+    expect(loadConfig({}).links.allowPrivateDestinations).toBe(false);
+    for (const on of ['1', 'true', 'YES'])
+      expect(
+        loadConfig({ QRLINK_ALLOW_PRIVATE_DESTINATIONS: on }).links.allowPrivateDestinations,
+      ).toBe(true);
+    for (const off of ['0', 'false', 'no', ''])
+      expect(
+        loadConfig({ QRLINK_ALLOW_PRIVATE_DESTINATIONS: off }).links.allowPrivateDestinations,
+      ).toBe(false);
   });
 
   it('accepts CIDR lists for trusted proxies', () => {

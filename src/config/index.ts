@@ -43,6 +43,13 @@ export interface Config {
     /** QRLINK_SIGNUP: open | invite | closed (default invite; the first user can always sign up). */
     signup: SignupMode;
   };
+  links: {
+    /**
+     * QRLINK_ALLOW_PRIVATE_DESTINATIONS: 1 lets links point at loopback, private, link-local and
+     * other non-public addresses and local names (intranet deployments); default 0: refused.
+     */
+    allowPrivateDestinations: boolean;
+  };
   mail: {
     /** QRLINK_SMTP_URL: smtp://user:pass@host:port or smtps://…; without it e-mails are logged, not sent. */
     smtpUrl: string | null;
@@ -113,6 +120,14 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
     throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
   }
   return raw as T;
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = str(env, name);
+  if (raw === null) return false;
+  if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(name, `must be 1 or 0 (true or false), got "${raw}"`);
 }
 
 function url(env: Env, name: string, protocols: readonly string[]): string | null {
@@ -251,6 +266,7 @@ export function loadConfig(env: Env): Config {
     },
     secret,
     accounts: { signup: oneOf(env, 'QRLINK_SIGNUP', ['open', 'invite', 'closed'], 'invite') },
+    links: { allowPrivateDestinations: flag(env, 'QRLINK_ALLOW_PRIVATE_DESTINATIONS') },
     mail: {
       smtpUrl: url(env, 'QRLINK_SMTP_URL', ['smtp:', 'smtps:']),
       from: str(env, 'QRLINK_MAIL_FROM') ?? `qrlink <no-reply@${base.hostname}>`,

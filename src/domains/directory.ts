@@ -1,4 +1,4 @@
-import { canonicalHost } from '../links/destination.js';
+import { canonicalHost, type DestinationPolicy } from '../links/destination.js';
 
 export interface DomainEntry {
   id: string;
@@ -26,12 +26,19 @@ export class DomainDirectory {
   readonly secureCookies: boolean;
   /** Changes whenever the set of domains changes, so callers can drop memoized matches. */
   version = 0;
+  /** What every link and domain destination is checked against: loops to these hosts, non-public hosts. */
+  readonly destinations: DestinationPolicy;
 
-  /** `extraOwnHosts`: QRLINK_OWN_HOSTS, refused as destinations but not routed as domains. */
+  /**
+   * `extraOwnHosts`: QRLINK_OWN_HOSTS, refused as destinations but not routed as domains;
+   * `allowNonPublicDestinations`: QRLINK_ALLOW_PRIVATE_DESTINATIONS.
+   */
   constructor(
     baseUrl: URL,
     private readonly extraOwnHosts: readonly string[] = [],
+    allowNonPublicDestinations = false,
   ) {
+    this.destinations = { ownHosts: this.isOwnHost, allowNonPublic: allowNonPublicDestinations };
     this.defaultHost = hostOnly(baseUrl.hostname);
     this.secureCookies = baseUrl.protocol === 'https:';
     const local = LOOPBACK.includes(baseUrl.hostname);

@@ -34,6 +34,80 @@ describe('dangerous destinations corpus', () => {
   });
 });
 
+describe('non-public destinations', () => {
+  const payloads = readFixtureLines('dangerous-urls.txt').filter((p) =>
+    p.section.startsWith('Non-public'),
+  );
+  const NON_PUBLIC = /^points to a non-public (address|host name) \(.+\)$/;
+
+  it('refuses each of the corpus by default, saying why, and accepts it on an intranet', () => {
+    expect(payloads.length).toBeGreaterThanOrEqual(70);
+    for (const payload of payloads) {
+      const url = decodeEscapes(payload.text);
+      const refused = checkDestination(url, policy);
+      expect(refused.ok ? 'accepted' : refused.reason, payload.text).toMatch(NON_PUBLIC);
+      const intranet = checkDestination(url, { ...policy, allowNonPublic: true });
+      expect(intranet.ok, payload.text).toBe(true);
+    }
+  });
+
+  it.each([
+    ['http://10.0.0.1/', 'address (private network)'],
+    ['http://[fd12::1]/', 'address (private network)'],
+    ['http://169.254.169.254/latest/', 'address (cloud metadata service)'],
+    ['http://[fd00:ec2::254]/', 'address (cloud metadata service)'],
+    ['http://169.254.1.1/', 'address (link-local)'],
+    ['http://[fe80::1]/', 'address (link-local)'],
+    ['http://100.64.0.1/', 'address (shared address space (carrier-grade NAT))'],
+    ['http://127.0.0.2/', 'address (loopback)'],
+    ['http://2130706434/', 'address (loopback)'],
+    ['http://[::1]/', 'address (loopback)'],
+    ['http://0.0.0.0/', 'address (unspecified)'],
+    ['http://[::]/', 'address (unspecified)'],
+    ['http://[::ffff:10.0.0.1]/', 'address (private network)'],
+    ['http://224.0.0.1/', 'address (multicast)'],
+    ['http://localhost.localdomain/', 'host name (.localdomain names are local)'],
+    ['http://foo.localhost/', 'host name (.localhost names are local)'],
+    ['http://metadata.google.internal/', 'host name (.internal names are local)'],
+    ['http://metadata/', 'host name (a single label resolves on the local network)'],
+  ])('%s points to a non-public %s', (url, reason) => {
+    expect(checkDestination(url, policy)).toEqual({
+      ok: false,
+      reason: `points to a non-public ${reason}`,
+    });
+  });
+
+  it.each([
+    'http://9.255.255.255/',
+    'http://11.0.0.0/',
+    'http://100.63.255.255/',
+    'http://100.128.0.0/',
+    'http://169.253.255.255/',
+    'http://172.15.255.255/',
+    'http://172.32.0.0/',
+    'http://192.167.255.255/',
+    'http://192.169.0.0/',
+    'http://223.255.255.255/',
+    'http://[2606:4700:4700::1111]/',
+    'http://[fbff::1]/',
+    'https://localhost.example.com/',
+    'https://local.example/',
+    'https://internal.example.org/',
+    'https://my.localhostess.com/',
+    'https://www.foo/',
+  ])('accepts the public neighbour %s', (url) => {
+    expect(checkDestination(url, policy)).toEqual({ ok: true, url });
+  });
+
+  it('still refuses loops when non-public hosts are allowed', () => {
+    const intranet = { ...policy, allowNonPublic: true };
+    expect(checkDestination('http://127.0.0.1:8080/x', intranet)).toEqual({
+      ok: false,
+      reason: LOOP,
+    });
+  });
+});
+
 describe('known-good destinations', () => {
   const cases = readFixtureLines('good-urls.txt').map(({ text }) => {
     const [input = '', expected = input] = decodeEscapes(text).split(' => ');

@@ -1,4 +1,5 @@
 import { domainToASCII, domainToUnicode } from 'node:url';
+import { embeddedIpv4, IPV4, nonPublicHostReason } from './non-public.js';
 
 /**
  * Screening of every URL a link can redirect to (main URL, rule and split URLs, expired and
@@ -14,6 +15,11 @@ export interface DestinationPolicy {
    * `canonicalHost`, so build it from a Set of `canonicalHost(domain)` values.
    */
   ownHosts: (host: string) => boolean;
+  /**
+   * Accept hosts on loopback, private, link-local and other non-public addresses and local-only
+   * names (QRLINK_ALLOW_PRIVATE_DESTINATIONS, for intranet deployments). Refused by default.
+   */
+  allowNonPublic?: boolean;
   /** Longest accepted URL, before and after normalization. */
   maxLength?: number;
 }
@@ -29,9 +35,6 @@ const INVISIBLE_OR_CONTROL = /[\p{Cc}\p{Cf}\p{Z}\p{Cs}]/u;
 const ENCODED_CONTROL = /%(?:[01][0-9a-f]|7f)/i;
 const MALFORMED_PERCENT = /%(?![0-9a-f]{2})/i;
 const HTTP_PREFIX = /^https?:\/\//i;
-const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
-/** WHATWG serializes IPv4-mapped (`::ffff:a.b.c.d`) and IPv4-compatible (`::a.b.c.d`) addresses this way. */
-const IPV4_IN_IPV6 = /^\[::(?:ffff:)?([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/;
 /** Underscores occur in real host names and browsers resolve them; leading/trailing hyphens do not. */
 const DNS_LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
 /** A top-level label is alphabetic (or an A-label), so a host can never be mistaken for an IPv4 address. */
@@ -80,8 +83,9 @@ const fail = (reason: string): UrlCheck => ({ ok: false, reason });
 /**
  * Checks and normalizes a redirect destination. Rejects anything that is not http(s) with a
  * valid host, carries credentials, whitespace, control or invisible characters (raw or
- * percent-encoded), a backslash, malformed percent-encoding, is too long, or points back to
- * one of our own hosts (a redirect loop). Never throws.
+ * percent-encoded), a backslash, malformed percent-encoding, is too long, points back to
+ * one of our own hosts (a redirect loop) or, unless the policy allows it, to a non-public host.
+ * Never throws.
  */
 export function checkDestination(input: string, policy: DestinationPolicy): UrlCheck {
   const maxLength = policy.maxLength ?? DEFAULT_MAX_URL_LENGTH;
@@ -121,6 +125,10 @@ export function checkDestination(input: string, policy: DestinationPolicy): UrlC
   }
   if (!isSafeLocationHeader(normalized)) return fail('cannot be normalized to ASCII');
   if (policy.ownHosts(hostKey(host))) return fail('points to this service (redirect loop)');
+  if (policy.allowNonPublic !== true) {
+    const nonPublic = nonPublicHostReason(host);
+    if (nonPublic !== null) return fail(nonPublic);
+  }
   return { ok: true, url: normalized };
 }
 
@@ -171,12 +179,8 @@ export function isSafeLocationHeader(value: string): boolean {
 
 /** `host` is an already-parsed, lower-case WHATWG host name without trailing dot. */
 function hostKey(host: string): string {
-  const embedded = IPV4_IN_IPV6.exec(host);
-  if (embedded !== null) {
-    const high = parseInt(embedded[1] ?? '0', 16);
-    const low = parseInt(embedded[2] ?? '0', 16);
-    return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
-  }
+  const embedded = embeddedIpv4(host);
+  if (embedded !== null) return embedded;
   let key = host;
   while (key.startsWith('www.') && key.length > 4) key = key.slice(4);
   return key;

@@ -203,7 +203,7 @@ export function linkRoutes(
         { ...row, workspace_track: 1 },
         request.body,
         ctx.clock.now(),
-        directory.isOwnHost,
+        directory.destinations,
       );
     },
   );

@@ -25,7 +25,7 @@ const CODE_ATTEMPTS = 5;
 /** Screens one URL-bearing field (ABU-01): every destination goes through checkDestination. */
 export function destinationChecker(directory: DomainDirectory) {
   return (url: string, field: string): string => {
-    const result = checkDestination(url, { ownHosts: directory.isOwnHost });
+    const result = checkDestination(url, directory.destinations);
     if (!result.ok) {
       throw new AppError('validation_failed', `${field} ${result.reason}`, {
         errors: [{ field, message: result.reason }],
@@ -99,9 +99,7 @@ export function linksService(
   const checkUrl = destinationChecker(directory);
 
   function checkRules(rules: unknown): string {
-    const result = validateRules(rules, (url) =>
-      checkDestination(url, { ownHosts: directory.isOwnHost }),
-    );
+    const result = validateRules(rules, (url) => checkDestination(url, directory.destinations));
     if (!result.ok) {
       const first = result.errors[0] as FieldError;
       throw new AppError('validation_failed', `${first.field} ${first.message}`, {

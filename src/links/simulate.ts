@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Static } from 'typebox';
 import { compileLink, type LinkRecord } from '../redirect/compiled-link.js';
+import type { DestinationPolicy } from './destination.js';
 import { explainRules, type VisitorContext } from './rules.js';
 import type { SimulateBody } from './schemas.js';
 import { primaryLanguage } from '../shared/language.js';
@@ -17,9 +18,9 @@ export function simulate(
   row: LinkRecord,
   input: SimulateInput,
   now: number,
-  ownHosts: (host: string) => boolean,
+  destinations: DestinationPolicy,
 ) {
-  const link = compileLink(row, ownHosts);
+  const link = compileLink(row, destinations);
   const ua = parseUserAgent(input.userAgent ?? '');
   const time = input.time ? Date.parse(input.time) : now;
   const country = input.country?.toUpperCase() ?? null;

@@ -1,4 +1,4 @@
-import { checkDestination } from '../links/destination.js';
+import { checkDestination, type DestinationPolicy } from '../links/destination.js';
 import { compileRules, type CompiledRules, type Rules } from '../links/rules.js';
 
 export const STATUS_ACTIVE = 0;
@@ -117,10 +117,10 @@ function usesScans(rules: Rules): boolean {
  * Builds the cached form, re-checking every destination against today's policy: a row written
  * around the API (or screened by older rules) never turns into a redirect to a bad URL.
  */
-export function compileLink(row: LinkRecord, ownHosts: (host: string) => boolean): CachedLink {
+export function compileLink(row: LinkRecord, destinations: DestinationPolicy): CachedLink {
   const check = (url: string | null): string | null => {
     if (url === null) return null;
-    const result = checkDestination(url, { ownHosts });
+    const result = checkDestination(url, destinations);
     return result.ok ? result.url : null;
   };
   const utm = row.utm === null ? null : (JSON.parse(row.utm) as Record<string, string>);

@@ -36,7 +36,11 @@ export interface RedirectEngineOptions {
  * event queue and the request handler. Loads every active link at start so hits never wait.
  */
 export function createRedirectEngine(ctx: AppContext, options: RedirectEngineOptions) {
-  const directory = new DomainDirectory(ctx.config.http.baseUrl, ctx.config.http.ownHosts);
+  const directory = new DomainDirectory(
+    ctx.config.http.baseUrl,
+    ctx.config.http.ownHosts,
+    ctx.config.links.allowPrivateDestinations,
+  );
   const queue = new EventQueue<RawScan>(options.queueCapacity ?? 100_000);
   const counters: RedirectCounters = {
     redirects: 0,
@@ -62,7 +66,7 @@ export function createRedirectEngine(ctx: AppContext, options: RedirectEngineOpt
         domain: intern(row.domain),
         code: row.code === row.code_key ? row.code_key : row.code,
       },
-      directory.isOwnHost,
+      directory.destinations,
     );
 
   const cache = new LinkCache(

@@ -260,6 +260,110 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       });
     });
 
+    describe('non-public destinations', () => {
+      const NON_PUBLIC = [
+        'http://10.0.0.1/',
+        'http://172.16.5.4/',
+        'http://192.168.1.1/admin',
+        'http://100.64.0.1/',
+        'http://169.254.169.254/latest/meta-data/',
+        'http://100.100.100.200/',
+        'http://127.0.0.2/',
+        'http://0.0.0.0/',
+        'http://[::]/',
+        'http://[::ffff:10.0.0.1]/',
+        'http://[fd00:ec2::254]/',
+        'http://[fe80::1]/',
+        'http://0x0a000001/',
+        'http://167772161/',
+        'http://012.0.0.1/',
+        'http://localhost.localdomain/',
+        'http://foo.localhost/',
+        'http://metadata.google.internal/',
+        'http://printer.local/',
+        'http://metadata/',
+      ];
+      let user: TestUser;
+      let linkId: string;
+      beforeAll(async () => {
+        user = await signUp(t.url);
+        linkId = (await createLink(user, { url: 'https://example.com/base' })).id;
+      });
+
+      it('refuses them by default wherever a destination enters, naming the field', async () => {
+        const ok = 'https://example.com/';
+        const reason = /^points to a non-public /;
+        for (const bad of NON_PUBLIC) {
+          const cases: [string, () => Promise<Problem>][] = [
+            ['/url', () => user.api.request('POST', '/api/v1/links', { url: bad })],
+            ['/url', () => user.api.request('PATCH', `/api/v1/links/${linkId}`, { url: bad })],
+            [
+              '/expiredUrl',
+              () => user.api.request('POST', '/api/v1/links', { url: ok, expiredUrl: bad }),
+            ],
+            [
+              '/fallbackUrl',
+              () =>
+                user.api.request('POST', '/api/v1/links', {
+                  url: ok,
+                  maxScans: 5,
+                  fallbackUrl: bad,
+                }),
+            ],
+            [
+              '/rules/0/url',
+              () =>
+                user.api.request('PATCH', `/api/v1/links/${linkId}`, {
+                  rules: [{ when: { os: ['ios'] }, url: bad }],
+                }),
+            ],
+            [
+              '/rules/0/split/1/url',
+              () =>
+                user.api.request('POST', '/api/v1/links', {
+                  url: ok,
+                  rules: [
+                    {
+                      when: { device: ['mobile'] },
+                      split: [
+                        { url: ok, weight: 1 },
+                        { url: bad, weight: 1 },
+                      ],
+                    },
+                  ],
+                }),
+            ],
+            [
+              '/rootUrl',
+              () =>
+                user.api.request('POST', '/api/v1/domains', {
+                  host: 'go.private-check.example',
+                  rootUrl: bad,
+                }),
+            ],
+            [
+              '/notFoundUrl',
+              () =>
+                user.api.request('POST', '/api/v1/domains', {
+                  host: 'go.private-check.example',
+                  notFoundUrl: bad,
+                }),
+            ],
+          ];
+          for (const [field, send] of cases) {
+            const res = await send();
+            expect(res.status, `${field} ${bad}`).toBe(400);
+            expect(res.body.errors, `${field} ${bad}`).toEqual([
+              { field, message: expect.stringMatching(reason) },
+            ]);
+          }
+        }
+        expect((await user.api.request('GET', `/api/v1/links/${linkId}`)).body.url).toBe(
+          'https://example.com/base',
+        );
+      });
+    });
+
     describe('enum validation errors', () => {
       it('give one field error listing the allowed values', async () => {
         const user = await signUp(t.url);
@@ -321,3 +425,33 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
     });
   });
 }
+
+describe('an intranet deployment (QRLINK_ALLOW_PRIVATE_DESTINATIONS=1)', () => {
+  let t: TestApp;
+  let user: TestUser;
+  const HOST = 'qr.intranet.example';
+  beforeAll(async () => {
+    t = await startTestApp({
+      env: {
+        QRLINK_SIGNUP: 'open',
+        QRLINK_BASE_URL: `http://${HOST}:9000`,
+        QRLINK_ALLOW_PRIVATE_DESTINATIONS: '1',
+      },
+      overrides: { rateLimits: RATE_LIMITS },
+    });
+    user = await signUp(t.url);
+  });
+  afterAll(() => t.close());
+
+  it('accepts private destinations and redirects to them, but still refuses loops', async () => {
+    for (const url of ['http://10.0.0.1/wiki', 'http://printer.local/', 'http://192.168.1.1/']) {
+      const created = await createLink(user, { url });
+      const res = await hit(t.url, `/${created.code}`, { host: `${HOST}:9000` });
+      expect(locations(res), url).toEqual([url]);
+    }
+    for (const url of [`http://${HOST}:9000/x`, `http://${HOST}/x`, `https://www.${HOST}/x`]) {
+      const res = await user.api.request('POST', '/api/v1/links', { url });
+      expectFieldError(res, '/url', '^points to this service \\(redirect loop\\)$');
+    }
+  });
+});
