@@ -129,8 +129,26 @@ export function linksService(
     return host;
   }
 
-  /** Column values for the editable fields present in the input (create and update share it). */
-  async function editableColumns(input: UpdateLinkInput) {
+  /**
+   * Epoch ms of an expiry, which must lie ahead of the server clock the redirect compares it
+   * with (no tolerance: to stop a link now, pause it). The link's current expiry may be sent
+   * back unchanged after it has passed.
+   */
+  function checkExpiry(expiresAt: string, current: number | null): number {
+    const at = Date.parse(expiresAt);
+    if (at !== current && at <= ctx.clock.now()) {
+      throw new AppError('validation_failed', 'expiresAt must be in the future', {
+        errors: [{ field: '/expiresAt', message: 'must be in the future' }],
+      });
+    }
+    return at;
+  }
+
+  /**
+   * Column values for the editable fields present in the input (create and update share it);
+   * `current` is the stored link on update.
+   */
+  async function editableColumns(input: UpdateLinkInput, current?: LinkRow) {
     const out: Partial<Omit<LinkRow, 'id'>> = {};
     if (input.url !== undefined) out.url = checkUrl(input.url, '/url');
     if (input.title !== undefined) out.title = input.title;
@@ -139,7 +157,8 @@ export function linksService(
     if (input.rules !== undefined)
       out.rules = input.rules === null || input.rules.length === 0 ? null : checkRules(input.rules);
     if (input.expiresAt !== undefined)
-      out.expires_at = input.expiresAt === null ? null : Date.parse(input.expiresAt);
+      out.expires_at =
+        input.expiresAt === null ? null : checkExpiry(input.expiresAt, current?.expires_at ?? null);
     if (input.expiredUrl !== undefined)
       out.expired_url =
         input.expiredUrl === null ? null : checkUrl(input.expiredUrl, '/expiredUrl');
@@ -242,7 +261,7 @@ export function linksService(
         kind: 'link.update',
         features: featuresUsed(input, false),
       });
-      const columns = await editableColumns(input);
+      const columns = await editableColumns(input, before);
       const now = ctx.clock.now();
       await ctx.db.transaction().execute(async (tx) => {
         // Tag rollups follow the link's tags (the link row is locked first on PostgreSQL).

@@ -364,6 +364,46 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       });
     });
 
+    describe('expiry', () => {
+      let user: TestUser;
+      beforeAll(async () => {
+        user = await signUp(t.url);
+      });
+
+      it('refuses an expiresAt that is not in the future, on create and on edit', async () => {
+        const iso = (ms: number) => new Date(ms).toISOString();
+        for (const past of [iso(clock.now() - 1000), iso(clock.now()), '2001-01-01T00:00:00Z']) {
+          const res = await user.api.request('POST', '/api/v1/links', {
+            url: 'https://example.com/e',
+            expiresAt: past,
+          });
+          expectFieldError(res, '/expiresAt', 'must be in the future');
+        }
+        const expiresAt = iso(clock.now() + 60_000);
+        const created = await createLink(user, { url: 'https://example.com/e', expiresAt });
+        const patch = (body: Record<string, unknown>) =>
+          user.api.request('PATCH', `/api/v1/links/${created.id}`, body);
+        expectFieldError(
+          await patch({ expiresAt: iso(clock.now() - 1) }),
+          '/expiresAt',
+          'must be in the future',
+        );
+        clock.advance(120_000);
+        // The link has expired: sending its stored expiry back unchanged is no mistake.
+        const unchanged = await patch({ expiresAt, title: 'kept' });
+        expect(unchanged.status, JSON.stringify(unchanged.body)).toBe(200);
+        expect(unchanged.body.expiresAt).toBe(expiresAt);
+        expectFieldError(
+          await patch({ expiresAt: iso(clock.now() - 30_000) }),
+          '/expiresAt',
+          'must be in the future',
+        );
+        const renewed = await patch({ expiresAt: iso(clock.now() + 60_000) });
+        expect(renewed.status).toBe(200);
+        expect((await patch({ expiresAt: null })).status).toBe(200);
+      });
+    });
+
     describe('enum validation errors', () => {
       it('give one field error listing the allowed values', async () => {
         const user = await signUp(t.url);
