@@ -219,7 +219,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   workspaceRoutes(api, ctx, entitlements);
   apiKeyRoutes(api, ctx);
   auditRoutes(api, ctx);
-  linkRoutes(api, ctx, redirect.directory, entitlements);
+  linkRoutes(api, ctx, redirect.directory, entitlements, (ip) => geo.country(ip));
   const domains = domainsService(
     ctx,
     overrides.resolver ?? dnsResolver(config.dnsServers),

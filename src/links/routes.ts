@@ -10,7 +10,7 @@ import { actorOf } from '../workspaces/routes.js';
 import { encode, QrError, toPng, toSvg, type EccLevel } from '../qr/index.js';
 import { qrPayload } from './qr-payload.js';
 import * as repo from './repo.js';
-import { simulate } from './simulate.js';
+import { simulate, type CountryOfIp } from './simulate.js';
 import {
   CreateLinkBody,
   LinkParams,
@@ -28,6 +28,7 @@ export function linkRoutes(
   ctx: AppContext,
   directory: DomainDirectory,
   entitlements: Entitlements,
+  countryOf: CountryOfIp,
 ): void {
   const tags = ['links'];
   const service = linksService(ctx, directory, entitlements);
@@ -204,6 +205,7 @@ export function linkRoutes(
         request.body,
         ctx.clock.now(),
         directory.destinations,
+        countryOf,
       );
     },
   );

@@ -9,21 +9,26 @@ import { parseUserAgent } from '../shared/user-agent.js';
 
 type SimulateInput = Static<typeof SimulateBody>;
 
+/** The GeoIP lookup the live redirect resolves a visitor's country with (injected). */
+export type CountryOfIp = (ip: string) => string | null;
+
 /**
  * Answers "where would this visitor go, and why" with the same compiled link and rule engine
  * the redirect uses. Split variants are chosen from a hash of the given ip and user agent, so
- * the same sample always lands on the same variant (the live redirect salts it daily).
+ * the same sample always lands on the same variant (the live redirect salts it daily). Without
+ * a country, the one `ip` is in is looked up as the redirect does.
  */
 export function simulate(
   row: LinkRecord,
   input: SimulateInput,
   now: number,
   destinations: DestinationPolicy,
+  countryOf: CountryOfIp,
 ) {
   const link = compileLink(row, destinations);
   const ua = parseUserAgent(input.userAgent ?? '');
   const time = input.time ? Date.parse(input.time) : now;
-  const country = input.country?.toUpperCase() ?? null;
+  const country = input.country?.toUpperCase() ?? (input.ip ? countryOf(input.ip) : null);
   const language = input.language ? primaryLanguage(input.language) : null;
   const query = new URLSearchParams(Object.entries(input.query ?? {}));
   let referrerHost: string | null = null;

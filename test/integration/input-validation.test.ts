@@ -404,6 +404,35 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       });
     });
 
+    describe('rule simulator', () => {
+      it('resolves the country from ip through GeoIP when no country is given, like the redirect', async () => {
+        const user = await signUp(t.url);
+        const created = await createLink(user, {
+          url: 'https://example.com/default',
+          rules: [{ when: { country: ['DE'] }, url: 'https://example.com/de' }],
+        });
+        const simulate = async (body: Record<string, unknown>) => {
+          const res = await user.api.request('POST', `/api/v1/links/${created.id}/simulate`, body);
+          expect(res.status, JSON.stringify(res.body)).toBe(200);
+          return res.body as { rule: number | null; url: string; visitor: { country: string } };
+        };
+        const german = await simulate({ ip: '85.214.132.117' });
+        expect(german).toMatchObject({ rule: 0, url: 'https://example.com/de' });
+        expect(german.visitor.country).toBe('DE');
+        const live = await hit(t.url, `/${created.code}`, { 'x-forwarded-for': '85.214.132.117' });
+        expect(locations(live)).toEqual([german.url]);
+
+        const american = await simulate({ ip: '8.8.8.8' });
+        expect(american).toMatchObject({ rule: null, url: 'https://example.com/default' });
+        expect(american.visitor.country).toBe('US');
+        // An explicit country wins over the address.
+        const told = await simulate({ ip: '85.214.132.117', country: 'fr' });
+        expect(told.rule).toBeNull();
+        expect(told.visitor.country).toBe('FR');
+        expect((await simulate({ ip: '10.1.2.3' })).visitor.country).toBeNull();
+      });
+    });
+
     describe('enum validation errors', () => {
       it('give one field error listing the allowed values', async () => {
         const user = await signUp(t.url);
