@@ -1,10 +1,12 @@
 import { Type } from 'typebox';
 import { SingleLine } from '../http/schemas.js';
 
+/** No whitespace, `@` or control character (PostgreSQL refuses NUL in text). */
+const EMAIL_PART = '[^\\s@\\u0000-\\u001f\\u007f-\\u009f]+';
 export const Email = Type.String({
   minLength: 3,
   maxLength: 254,
-  pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$',
+  pattern: `^${EMAIL_PART}@${EMAIL_PART}\\.${EMAIL_PART}$`,
 });
 /** Bounded in the schema; the 8–128 character policy is checked in code with a clear message. */
 export const Password = Type.String({ minLength: 1, maxLength: 1024 });

@@ -196,6 +196,20 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
         expect(workspace.body.name).not.toMatch(/[\r\n]/);
       });
 
+      it('refuses control characters in e-mail addresses wherever one is sent', async () => {
+        for (const bad of ['a\u0000b@example.test', 'a\u001bb@example.test', 'ab@ex\u0085.test']) {
+          const password = 'correct horse battery';
+          for (const path of ['/api/v1/auth/signup', '/api/v1/auth/login']) {
+            const res = await user.api.request('POST', path, { email: bad, password });
+            expectFieldError(res, '/email', /^must match pattern/);
+          }
+          const reset = await user.api.request('POST', '/api/v1/auth/password-reset', {
+            email: bad,
+          });
+          expectFieldError(reset, '/email', /^must match pattern/);
+        }
+      });
+
       it('still accepts text beyond ASCII on one line', async () => {
         const created = await createLink(user, {
           url: 'https://example.com/x',
