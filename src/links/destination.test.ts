@@ -58,7 +58,7 @@ describe('non-public destinations', () => {
     ['http://[fd00:ec2::254]/', 'address (cloud metadata service)'],
     ['http://169.254.1.1/', 'address (link-local)'],
     ['http://[fe80::1]/', 'address (link-local)'],
-    ['http://100.64.0.1/', 'address (shared address space (carrier-grade NAT))'],
+    ['http://100.64.0.1/', 'address (carrier-grade NAT)'],
     ['http://127.0.0.2/', 'address (loopback)'],
     ['http://2130706434/', 'address (loopback)'],
     ['http://[::1]/', 'address (loopback)'],

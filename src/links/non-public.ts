@@ -16,7 +16,7 @@ export const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 const RANGES: readonly (readonly [kind: string, network: string, prefix: number])[] = [
   ['unspecified', '0.0.0.0', 8],
   ['private network', '10.0.0.0', 8],
-  ['shared address space (carrier-grade NAT)', '100.64.0.0', 10],
+  ['carrier-grade NAT', '100.64.0.0', 10],
   ['loopback', '127.0.0.0', 8],
   ['link-local', '169.254.0.0', 16],
   ['private network', '172.16.0.0', 12],
@@ -80,18 +80,8 @@ export function embeddedIpv4(host: string): string | null {
  */
 export function nonPublicHostReason(host: string): string | null {
   const ipv4 = IPV4.test(host) ? host : embeddedIpv4(host);
-  const ipv6 = ipv4 === null && host.startsWith('[') ? host.slice(1, -1) : null;
-  if (ipv4 !== null || ipv6 !== null) {
-    const address = (ipv4 ?? ipv6) as string;
-    if (METADATA_ADDRESSES.has(address)) {
-      return 'points to a non-public address (cloud metadata service)';
-    }
-    const family = ipv4 !== null ? 'ipv4' : 'ipv6';
-    for (const [kind, block] of BLOCKS) {
-      if (block.check(address, family)) return `points to a non-public address (${kind})`;
-    }
-    return null;
-  }
+  if (ipv4 !== null) return addressReason(ipv4, 'ipv4');
+  if (host.startsWith('[')) return addressReason(host.slice(1, -1), 'ipv6');
   for (const suffix of LOCAL_NAME_SUFFIXES) {
     if (host === suffix || host.endsWith(`.${suffix}`)) {
       return `points to a non-public host name (.${suffix} names are local)`;
@@ -99,6 +89,16 @@ export function nonPublicHostReason(host: string): string | null {
   }
   if (!host.includes('.')) {
     return 'points to a non-public host name (a single label resolves on the local network)';
+  }
+  return null;
+}
+
+function addressReason(address: string, family: 'ipv4' | 'ipv6'): string | null {
+  if (METADATA_ADDRESSES.has(address)) {
+    return 'points to a non-public address (cloud metadata service)';
+  }
+  for (const [kind, block] of BLOCKS) {
+    if (block.check(address, family)) return `points to a non-public address (${kind})`;
   }
   return null;
 }

@@ -84,7 +84,7 @@ export const ListLinksQuery = Type.Object(
       SingleLine({
         minLength: 1,
         maxLength: 200,
-        description: 'Search code, title, destination and tags',
+        description: 'Text inside the code, title or destination, or the start of a tag',
       }),
     ),
     tag: Type.Optional(Tag),
