@@ -246,7 +246,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       {
         name: 'analytics-retention',
         everyMs: 3600_000,
-        run: () => pruneAnalytics(ctx, plans.retentionDays),
+        run: () => pruneAnalytics(ctx, () => entitlements.retentionByWorkspace(ctx.db)),
       },
       { name: 'salt-prune', everyMs: 600_000, run: async () => salts.prune(now()) },
       {

@@ -6,6 +6,7 @@ import type { Api } from '../http/server.js';
 import { iso, withErrors } from '../http/schemas.js';
 import { actorOf } from '../workspaces/routes.js';
 import type { Entitlements } from './entitlements.js';
+import { BasePlan, PlanInForce } from './plans.js';
 import type { BillingProcessor } from './processor.js';
 import { findSubscription } from './repo.js';
 import { periodBounds } from './usage.js';
@@ -36,8 +37,9 @@ const PlanView = Type.Object({
 });
 
 const BillingView = Type.Object({
-  plan: Type.String(),
+  plan: PlanInForce,
   planName: Type.String(),
+  basePlan: BasePlan,
   status: Type.String(),
   graceUntil: Type.Optional(Type.String({ format: 'date-time' })),
   banner: Type.Union([Type.String(), Type.Null()], {
@@ -94,11 +96,12 @@ export function billingRoutes(
     },
     async (request) => {
       const { workspace } = actorOf(request);
-      const { plan, billing } = await entitlements.current(ctx.db, workspace.id);
+      const { plan, basePlan, billing } = await entitlements.current(ctx.db, workspace.id);
       const sub = await findSubscription(ctx.db, workspace.id);
       return {
         plan: plan.id,
         planName: plan.name,
+        basePlan,
         status: billing.status,
         ...(billing.graceUntil !== null ? { graceUntil: iso(billing.graceUntil) } : {}),
         banner: billing.banner,

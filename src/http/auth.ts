@@ -41,12 +41,10 @@ async function sessionWorkspace(
   const wanted = requestedWorkspace(request);
   if (wanted) {
     const row = await findMembership(ctx.db, wanted, userId);
-    return row ? { id: row.id, name: row.name, plan: row.plan, role: row.role as Role } : null;
+    return row ? { id: row.id, name: row.name, role: row.role as Role } : null;
   }
   const [first] = await listWorkspacesOfUser(ctx.db, userId);
-  return first
-    ? { id: first.id, name: first.name, plan: first.plan, role: first.role as Role }
-    : null;
+  return first ? { id: first.id, name: first.name, role: first.role as Role } : null;
 }
 
 /**
