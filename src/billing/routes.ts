@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 import type { AppContext } from '../context.js';
 import type { Payments } from '../adapters/payments.js';
 import type { Api } from '../http/server.js';
-import { iso, withErrors } from '../http/schemas.js';
+import { iso, problemResponse, withErrors } from '../http/schemas.js';
 import { actorOf } from '../workspaces/routes.js';
 import type { Entitlements } from './entitlements.js';
 import { BasePlan, PlanInForce } from './plans.js';
@@ -27,6 +27,10 @@ const Usage = Type.Object({
   customDomains: Type.Integer(),
   members: Type.Integer(),
 });
+
+const providerUnavailable = problemResponse(
+  'The payment provider cannot be reached: try again after Retry-After seconds',
+);
 
 const PlanView = Type.Object({
   id: Type.String(),
@@ -158,7 +162,10 @@ export function billingRoutes(
           { plan: Type.String({ minLength: 1, maxLength: 32 }) },
           { additionalProperties: false },
         ),
-        response: withErrors({ 201: Type.Object({ id: Type.String(), url: Type.String() }) }),
+        response: withErrors({
+          201: Type.Object({ id: Type.String(), url: Type.String() }),
+          503: providerUnavailable,
+        }),
       },
       config: { auth: 'workspace', permission: 'billing:manage', idempotent: true },
     },
@@ -201,6 +208,7 @@ export function billingRoutes(
         response: withErrors({
           201: Type.Object({ url: Type.String() }),
           409: { $ref: 'Problem' },
+          503: providerUnavailable,
         }),
       },
       config: { auth: 'workspace', permission: 'billing:manage' },
