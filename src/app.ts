@@ -20,7 +20,7 @@ import { clientIpResolver } from './http/client-ip.js';
 import { registerCsrf } from './http/csrf.js';
 import { pruneIdempotencyKeys, registerIdempotency } from './http/idempotency.js';
 import { createMetrics, registerHttpMetrics, registerRedirectMetrics } from './http/metrics.js';
-import { DEFAULT_RATE_LIMITS, registerRateLimit } from './http/rate-limit.js';
+import { DEFAULT_RATE_LIMITS, registerRateLimit, type ApiBudget } from './http/rate-limit.js';
 import { createApi, type Api } from './http/server.js';
 import { systemRoutes } from './http/system-routes.js';
 import { loadServerSecret } from './secret.js';
@@ -104,8 +104,8 @@ export function createLogger(level: Config['logLevel']): FastifyBaseLogger {
   });
 }
 
-/** Each workspace's plan budget for the API rate limit, remembered for 10 s per workspace. */
-function apiBudget(entitlements: Entitlements, db: AppContext['db'], now: () => number) {
+/** Each workspace's API budget, its plan's figure, remembered for 10 s per workspace. */
+function apiBudget(entitlements: Entitlements, db: AppContext['db'], now: () => number): ApiBudget {
   const cache = new Map<string, { budget: number; until: number }>();
   return async (workspaceId: string): Promise<number> => {
     const hit = cache.get(workspaceId);
@@ -210,7 +210,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     now,
     apiBudget(entitlements, ctx.db, now),
   );
-  registerAuthorization(api, ctx);
+  registerAuthorization(api);
   registerIdempotency(api, ctx.db, () => clock.now(), ctx.secret);
   registerHttpMetrics(api, metrics);
 
@@ -246,7 +246,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       {
         name: 'analytics-retention',
         everyMs: 3600_000,
-        run: () => pruneAnalytics(ctx, plans.retentionDays),
+        run: () => pruneAnalytics(ctx, () => entitlements.retentionByWorkspace(ctx.db)),
       },
       { name: 'salt-prune', everyMs: 600_000, run: async () => salts.prune(now()) },
       {

@@ -30,6 +30,10 @@ export const ERROR_CODES = {
   },
   internal: { status: 500, title: 'Internal server error' },
   service_unavailable: { status: 503, title: 'Service temporarily unavailable' },
+  payment_provider_unavailable: {
+    status: 503,
+    title: 'The payment provider cannot be reached',
+  },
 } as const satisfies Record<string, { status: number; title: string; type?: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

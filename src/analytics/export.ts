@@ -2,6 +2,8 @@ import type { FastifyReply } from 'fastify';
 import type { Static } from 'typebox';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
+import { checkRange, MAX_RANGE_DAYS } from './range.js';
+import { DAY_MS } from './rollups.js';
 import type { ExportQuery } from './schemas.js';
 
 const PAGE = 2000;
@@ -40,12 +42,8 @@ export async function streamCsv(
   q: Static<typeof ExportQuery>,
 ): Promise<void> {
   const to = q.to ? Date.parse(q.to) : ctx.clock.now();
-  const from = q.from ? Date.parse(q.from) : 0;
-  if (!(from < to)) {
-    throw new AppError('validation_failed', 'from must be before to', {
-      errors: [{ field: 'querystring:/from', message: 'must be before to' }],
-    });
-  }
+  const from = q.from ? Date.parse(q.from) : to - MAX_RANGE_DAYS * DAY_MS;
+  checkRange(from, to);
   if (q.linkId) {
     const link = await ctx.db
       .selectFrom('links')

@@ -1,31 +1,32 @@
 import type { AppContext } from '../context.js';
 import { DAY_MS } from './rollups.js';
 
-/** Retention of raw events per plan, in days; rollups are kept (PRV-06). null = keep. */
-export type RetentionFor = (plan: string) => number | null;
+/**
+ * Days of raw events each workspace keeps under its plan in force; rollups are kept (PRV-06).
+ * null = keep. Workspaces missing from the map keep everything.
+ */
+export type RetentionByWorkspace = () => Promise<ReadonlyMap<string, number | null>>;
 
 const BATCH = 5000;
 
 /**
- * Deletes raw events older than each workspace's plan retention, in bulk batches so a large
+ * Deletes raw events older than each workspace's retention, in bulk batches so a large
  * backlog never holds a long lock; also forgets visitor-day markers older than two days.
  */
 export async function pruneAnalytics(
   ctx: AppContext,
-  retentionFor: RetentionFor,
+  retention: RetentionByWorkspace,
 ): Promise<{ deleted: number }> {
   const now = ctx.clock.now();
   let deleted = 0;
-  const workspaces = await ctx.db.selectFrom('workspaces').select(['id', 'plan']).execute();
-  for (const ws of workspaces) {
-    const days = retentionFor(ws.plan);
+  for (const [workspaceId, days] of await retention()) {
     if (days === null) continue;
     const cutoff = now - days * DAY_MS;
     for (;;) {
       const batch = await ctx.db
         .selectFrom('scan_events')
         .select('id')
-        .where('workspace_id', '=', ws.id)
+        .where('workspace_id', '=', workspaceId)
         .where('time', '<', cutoff)
         .limit(BATCH)
         .execute();

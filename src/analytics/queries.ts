@@ -4,12 +4,12 @@ import type { DialectName, Executor } from '../db/index.js';
 import { linkIdsMatching } from '../links/repo.js';
 import { DAY_MS, DEFAULT_KEYS, DIMENSIONS, HOUR_MS, type Dimension } from './rollups.js';
 import type { AnalyticsQuery, Interval } from './schemas.js';
+import { checkRange, rangeError } from './range.js';
 import { tagScope } from './tag-rollups.js';
 import { bucketer, isValidTimeZone } from './time-buckets.js';
 
 type Query = Static<typeof AnalyticsQuery>;
 
-const MAX_RANGE_MS = 400 * DAY_MS;
 const MAX_HOURLY_RANGE_MS = 31 * DAY_MS;
 const SCOPE_CHUNK = 500;
 
@@ -56,15 +56,14 @@ export function resolveRange(q: Query, now: number): AnalyticsRange {
   const interval = (q.interval ?? 'day') as Interval;
   const to = q.to ? Date.parse(q.to) : now;
   const from = q.from ? Date.parse(q.from) : to - (interval === 'hour' ? 2 : 30) * DAY_MS;
-  const fail = (field: string, message: string) =>
-    new AppError('validation_failed', `${field} ${message}`, {
-      errors: [{ field: `querystring:/${field}`, message }],
-    });
-  if (!(from < to)) throw fail('from', 'must be before to');
-  if (to - from > MAX_RANGE_MS) throw fail('from', 'range must be at most 400 days');
+  checkRange(from, to);
   if (interval === 'hour' && to - from > MAX_HOURLY_RANGE_MS)
-    throw fail('interval', 'hour needs a range of at most 31 days');
-  if (q.tz && !isValidTimeZone(q.tz)) throw fail('tz', 'is not a known IANA time zone');
+    throw rangeError('interval', 'hour needs a range of at most 31 days');
+  if (q.tz && !isValidTimeZone(q.tz)) {
+    throw new AppError('validation_failed', 'tz is not a known IANA time zone', {
+      errors: [{ field: 'querystring:/tz', message: 'is not a known IANA time zone' }],
+    });
+  }
   return { from, to };
 }
 

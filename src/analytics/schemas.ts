@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { Id, SingleLine, Timestamp } from '../http/schemas.js';
+import { MAX_RANGE_DAYS } from './range.js';
 
 export const INTERVALS = ['hour', 'day', 'week', 'month'] as const;
 export type Interval = (typeof INTERVALS)[number];
@@ -70,7 +71,12 @@ export const AnalyticsView = Type.Object({
 export const ExportQuery = Type.Object(
   {
     linkId: Type.Optional(Id),
-    from: Type.Optional(Timestamp),
+    from: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: `RFC 3339, UTC; default ${MAX_RANGE_DAYS} days before \`to\` (the widest range)`,
+      }),
+    ),
     to: Type.Optional(Timestamp),
   },
   { additionalProperties: false },

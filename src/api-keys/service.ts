@@ -116,7 +116,6 @@ export async function authenticateApiKey(
     workspace: {
       id: workspace.id,
       name: workspace.name,
-      plan: workspace.plan,
       role: row.creatorRole as Role,
     },
   };

@@ -1,7 +1,7 @@
 import { AppError } from '../errors.js';
 import type { Executor } from '../db/index.js';
 import type { Plan, PlanCatalogue, PlanFeatures, PlanLimits } from './plans.js';
-import { findSubscription, firstUnpaidFailure } from './repo.js';
+import { findPlanBasis, firstUnpaidFailure, listPlanBases, type PlanBasis } from './repo.js';
 import { effectiveBilling, type EffectiveBilling } from './state.js';
 import {
   ALL_TIME,
@@ -24,7 +24,10 @@ export type Action =
   | { kind: 'feature'; feature: Feature };
 
 export interface WorkspacePlan {
+  /** The plan in force: the one whose limits and features apply now. */
   plan: Plan;
+  /** The plan stored on the workspace, in force when no subscription says otherwise. */
+  basePlan: string;
   billing: EffectiveBilling;
 }
 
@@ -47,8 +50,9 @@ const FEATURE_LABELS: Record<Feature, string> = {
 };
 
 /**
- * Plans decide what a workspace may create and use; this is the one place that answers. It
- * never runs on the redirect path: scans are never refused for plan or payment reasons.
+ * Plans decide what a workspace may create and use; this is the one place that answers, and the
+ * only reader of the stored plan (the plan in force also depends on the subscription). It never
+ * runs on the redirect path: scans are never refused for plan or payment reasons.
  */
 export class Entitlements {
   constructor(
@@ -58,24 +62,37 @@ export class Entitlements {
   ) {}
 
   async current(db: Executor, workspaceId: string): Promise<WorkspacePlan> {
-    const ws = await db
-      .selectFrom('workspaces')
-      .select('plan')
-      .where('id', '=', workspaceId)
-      .executeTakeFirst();
-    const sub = await findSubscription(db, workspaceId);
+    return this.inForce(db, workspaceId, await findPlanBasis(db, workspaceId));
+  }
+
+  /** Days of raw scan events each workspace keeps under its plan in force (null = kept). */
+  async retentionByWorkspace(db: Executor): Promise<Map<string, number | null>> {
+    const days = new Map<string, number | null>();
+    for (const basis of await listPlanBases(db)) {
+      const { plan } = await this.inForce(db, basis.workspaceId, basis);
+      days.set(basis.workspaceId, plan.limits.retentionDays);
+    }
+    return days;
+  }
+
+  private async inForce(
+    db: Executor,
+    workspaceId: string,
+    basis: PlanBasis | undefined,
+  ): Promise<WorkspacePlan> {
+    const basePlan = basis?.basePlan ?? this.plans.free.id;
     const billing = effectiveBilling({
-      basePlan: ws?.plan ?? this.plans.free.id,
+      basePlan,
       freePlan: this.plans.free.id,
-      subscription: sub
-        ? { plan: sub.plan, status: sub.status, snapshotAt: sub.snapshot_at }
+      subscription: basis
+        ? { plan: basis.subscribedPlan, status: basis.status, snapshotAt: basis.snapshotAt ?? 0 }
         : null,
       firstUnpaidFailure:
-        sub?.status === 'past_due' ? await firstUnpaidFailure(db, workspaceId) : null,
+        basis?.status === 'past_due' ? await firstUnpaidFailure(db, workspaceId) : null,
       now: this.now(),
       graceMs: this.graceMs,
     });
-    return { plan: this.plans.get(billing.plan), billing };
+    return { plan: this.plans.get(billing.plan), basePlan, billing };
   }
 
   /** Throws a 403 plan_limit problem naming the limit, the usage and the plan that lifts it. */

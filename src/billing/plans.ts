@@ -132,8 +132,6 @@ export class PlanCatalogue {
     return this.byId.has(id);
   }
 
-  retentionDays = (planId: string): number | null => this.get(planId).limits.retentionDays;
-
   /** The smallest plan, where lapsed subscriptions land. */
   get free(): Plan {
     return [...this.plans].sort((a, b) => a.rank - b.rank)[0] as Plan;
@@ -152,6 +150,14 @@ export class PlanCatalogue {
     );
   }
 }
+
+/** How API views name a workspace's plans: the one in force, and the stored one under it. */
+export const PlanInForce = Type.String({
+  description: 'The plan in force: its limits and features apply now',
+});
+export const BasePlan = Type.String({
+  description: "The workspace's own plan, in force when no subscription says otherwise",
+});
 
 const Limit = Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]);
 const PlanSchema = Type.Object(

@@ -8,6 +8,40 @@ export async function findSubscription(db: Executor, workspaceId: string) {
     .executeTakeFirst();
 }
 
+/** What the plan in force is derived from: the stored (base) plan and the subscription. */
+export interface PlanBasis {
+  workspaceId: string;
+  basePlan: string;
+  subscribedPlan: string | null;
+  status: string | null;
+  snapshotAt: number | null;
+}
+
+function planBases(db: Executor) {
+  return db
+    .selectFrom('workspaces')
+    .leftJoin('subscriptions', 'subscriptions.workspace_id', 'workspaces.id')
+    .select([
+      'workspaces.id as workspaceId',
+      'workspaces.plan as basePlan',
+      'subscriptions.plan as subscribedPlan',
+      'subscriptions.status',
+      'subscriptions.snapshot_at as snapshotAt',
+    ]);
+}
+
+export async function findPlanBasis(
+  db: Executor,
+  workspaceId: string,
+): Promise<PlanBasis | undefined> {
+  return planBases(db).where('workspaces.id', '=', workspaceId).executeTakeFirst();
+}
+
+export async function listPlanBases(db: Executor): Promise<PlanBasis[]> {
+  // tenant-exempt: jobs that apply each workspace's plan (retention) walk every workspace
+  return planBases(db).orderBy('workspaces.id').execute();
+}
+
 export async function findWorkspaceByCustomer(
   db: Executor,
   customerId: string,

@@ -3,9 +3,10 @@ import { AppError } from '../errors.js';
 import type { AppContext } from '../context.js';
 import type { Payments } from '../adapters/payments.js';
 import type { Api } from '../http/server.js';
-import { iso, withErrors } from '../http/schemas.js';
+import { iso, problemResponse, withErrors } from '../http/schemas.js';
 import { actorOf } from '../workspaces/routes.js';
 import type { Entitlements } from './entitlements.js';
+import { BasePlan, PlanInForce } from './plans.js';
 import type { BillingProcessor } from './processor.js';
 import { findSubscription } from './repo.js';
 import { periodBounds } from './usage.js';
@@ -27,6 +28,10 @@ const Usage = Type.Object({
   members: Type.Integer(),
 });
 
+const providerUnavailable = problemResponse(
+  'The payment provider cannot be reached: try again after Retry-After seconds',
+);
+
 const PlanView = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -36,8 +41,9 @@ const PlanView = Type.Object({
 });
 
 const BillingView = Type.Object({
-  plan: Type.String(),
+  plan: PlanInForce,
   planName: Type.String(),
+  basePlan: BasePlan,
   status: Type.String(),
   graceUntil: Type.Optional(Type.String({ format: 'date-time' })),
   banner: Type.Union([Type.String(), Type.Null()], {
@@ -94,11 +100,12 @@ export function billingRoutes(
     },
     async (request) => {
       const { workspace } = actorOf(request);
-      const { plan, billing } = await entitlements.current(ctx.db, workspace.id);
+      const { plan, basePlan, billing } = await entitlements.current(ctx.db, workspace.id);
       const sub = await findSubscription(ctx.db, workspace.id);
       return {
         plan: plan.id,
         planName: plan.name,
+        basePlan,
         status: billing.status,
         ...(billing.graceUntil !== null ? { graceUntil: iso(billing.graceUntil) } : {}),
         banner: billing.banner,
@@ -155,7 +162,10 @@ export function billingRoutes(
           { plan: Type.String({ minLength: 1, maxLength: 32 }) },
           { additionalProperties: false },
         ),
-        response: withErrors({ 201: Type.Object({ id: Type.String(), url: Type.String() }) }),
+        response: withErrors({
+          201: Type.Object({ id: Type.String(), url: Type.String() }),
+          503: providerUnavailable,
+        }),
       },
       config: { auth: 'workspace', permission: 'billing:manage', idempotent: true },
     },
@@ -198,6 +208,7 @@ export function billingRoutes(
         response: withErrors({
           201: Type.Object({ url: Type.String() }),
           409: { $ref: 'Problem' },
+          503: providerUnavailable,
         }),
       },
       config: { auth: 'workspace', permission: 'billing:manage' },

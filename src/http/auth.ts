@@ -41,18 +41,16 @@ async function sessionWorkspace(
   const wanted = requestedWorkspace(request);
   if (wanted) {
     const row = await findMembership(ctx.db, wanted, userId);
-    return row ? { id: row.id, name: row.name, plan: row.plan, role: row.role as Role } : null;
+    return row ? { id: row.id, name: row.name, role: row.role as Role } : null;
   }
   const [first] = await listWorkspacesOfUser(ctx.db, userId);
-  return first
-    ? { id: first.id, name: first.name, plan: first.plan, role: first.role as Role }
-    : null;
+  return first ? { id: first.id, name: first.name, role: first.role as Role } : null;
 }
 
 /**
- * Step 1 of 2, before rate limiting: who is calling (API key or session cookie)? Refused
- * credentials are only noted here, so that the rate limiter still counts the attempt (by IP)
- * before step 2 answers 401.
+ * Step 1 of 2, before rate limiting: who is calling (API key or session cookie), and in which
+ * workspace (the rate limit is the workspace's budget)? Refused credentials are only noted
+ * here, so that the rate limiter still counts the attempt (by IP) before step 2 answers 401.
  */
 export function registerAuth(app: FastifyInstance, ctx: AppContext, accounts: AccountsService) {
   const cookieName = sessionCookieName(ctx.config.http.baseUrl);
@@ -77,13 +75,17 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext, accounts: Ac
         return;
       }
       request.principal = auth.principal;
-      request.workspace = auth.workspace;
+      // A key belongs to one workspace: naming any other one finds nothing.
+      const wanted = requestedWorkspace(request);
+      request.workspace = wanted && wanted !== auth.principal.workspaceId ? null : auth.workspace;
       return;
     }
     const cookie = request.cookies[cookieName];
-    if (cookie) {
-      const session = await accounts.authenticateSession(cookie);
-      if (session) request.principal = { kind: 'session', ...session };
+    const session = cookie ? await accounts.authenticateSession(cookie) : null;
+    if (!session) return;
+    request.principal = { kind: 'session', ...session };
+    if ((request.routeOptions.config.auth ?? 'public') !== 'public') {
+      request.workspace = await sessionWorkspace(ctx, request, session.userId);
     }
   });
 }
@@ -93,7 +95,7 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext, accounts: Ac
  * `permission` (role for sessions; scope plus the creator's current role for API keys).
  * Another workspace's objects always answer 404, never 403 (ACC-09).
  */
-export function registerAuthorization(app: FastifyInstance, ctx: AppContext) {
+export function registerAuthorization(app: FastifyInstance) {
   app.addHook('onRequest', async (request) => {
     if (request.credentialsRefused) throw request.credentialsRefused;
     const config = request.routeOptions.config;
@@ -105,15 +107,7 @@ export function registerAuthorization(app: FastifyInstance, ctx: AppContext) {
       throw new AppError('forbidden', 'This needs a signed-in user; API keys cannot do it');
     }
 
-    let workspace: WorkspaceAccess | null;
-    if (principal.kind === 'session') {
-      workspace = await sessionWorkspace(ctx, request, principal.userId);
-    } else {
-      // A key belongs to one workspace: naming any other one finds nothing.
-      const wanted = requestedWorkspace(request);
-      workspace = wanted && wanted !== principal.workspaceId ? null : request.workspace;
-    }
-    request.workspace = workspace;
+    const workspace = request.workspace;
     // Naming a workspace the caller does not belong to finds nothing, on every route.
     if (!workspace && (mode === 'workspace' || requestedWorkspace(request))) {
       throw new AppError('not_found', 'Workspace not found');

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import type { Limiter, LimiterResult } from '../adapters/limiter.js';
 import type { RateLimitClass } from './types.js';
@@ -9,8 +9,9 @@ export interface RateLimitPolicy {
 }
 
 /**
- * Ceilings per class. Inside a workspace the plan's `apiRequestsPerMinute` lowers the API
- * ceiling (free 60, pro 600, …); the ceiling caps even unlimited plans.
+ * Budgets that no plan sets: the auth endpoints (per client address), and API requests outside
+ * any workspace (per user when signed in, per address when not). Inside a workspace the budget
+ * is its plan's `apiRequestsPerMinute`, exactly the figure the plan catalogue publishes.
  */
 export const DEFAULT_RATE_LIMITS: Record<Exclude<RateLimitClass, 'none'>, RateLimitPolicy> = {
   api: { limit: 10_000, windowMs: 60_000 },
@@ -37,9 +38,15 @@ export function setRateLimitHeaders(
   reply.header('x-ratelimit-reset', String(Math.ceil((now + result.resetMs) / 1000)));
 }
 
-/** The API budget of a workspace's plan; requests outside a workspace use the defaults. */
-export type ApiBudget = (workspaceId: string) => Promise<number | null>;
+/** The API requests a minute a workspace's plan in force allows. */
+export type ApiBudget = (workspaceId: string) => Promise<number>;
 
+/**
+ * Counts each request against one budget, after authentication so that the budget is the
+ * caller's whatever the credential: the workspace's (its session users and all its keys share
+ * it), else the signed-in user's, else the client address's. Refused credentials count by
+ * address. The route declares its class (`config.rateLimit`, 'api' by default).
+ */
 export function registerRateLimit(
   app: FastifyInstance,
   limiter: Limiter,
@@ -47,23 +54,26 @@ export function registerRateLimit(
   now: () => number,
   apiBudget: ApiBudget,
 ): void {
+  async function budgetOf(
+    request: FastifyRequest,
+    cls: Exclude<RateLimitClass, 'none'>,
+  ): Promise<{ subject: string; policy: RateLimitPolicy }> {
+    if (cls === 'auth') return { subject: `ip:${request.clientIp}`, policy: policies.auth };
+    const principal = request.principal;
+    const workspaceId =
+      request.workspace?.id ?? (principal?.kind === 'apiKey' ? principal.workspaceId : null);
+    if (workspaceId) {
+      const limit = await apiBudget(workspaceId);
+      return { subject: `workspace:${workspaceId}`, policy: { limit, windowMs: 60_000 } };
+    }
+    if (principal) return { subject: `user:${principal.userId}`, policy: policies.api };
+    return { subject: `ip:${request.clientIp}`, policy: policies.api };
+  }
+
   app.addHook('onRequest', async (request, reply) => {
     const cls = request.routeOptions.config.rateLimit ?? 'api';
     if (cls === 'none') return;
-    let policy = policies[cls];
-    if (cls === 'api' && request.workspace) {
-      const budget = await apiBudget(request.workspace.id);
-      if (budget !== null) policy = { ...policy, limit: Math.min(policy.limit, budget) };
-    }
-    const principal = request.principal;
-    const subject =
-      cls === 'auth'
-        ? `ip:${request.clientIp}`
-        : principal?.kind === 'apiKey'
-          ? `key:${principal.keyId}`
-          : principal
-            ? `user:${principal.userId}`
-            : `ip:${request.clientIp}`;
+    const { subject, policy } = await budgetOf(request, cls);
     const result = await limiter.hit(`${cls}:${subject}`, policy.limit, policy.windowMs);
     setRateLimitHeaders(reply, cls, policy, result, now());
     if (!result.allowed) {

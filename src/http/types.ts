@@ -14,7 +14,6 @@ export type Principal =
 export interface WorkspaceAccess {
   id: string;
   name: string;
-  plan: string;
   role: Role;
 }
 

@@ -25,7 +25,7 @@ export async function findMembership(db: Executor, workspaceId: string, userId: 
   return db
     .selectFrom('memberships')
     .innerJoin('workspaces', 'workspaces.id', 'memberships.workspace_id')
-    .select(['workspaces.id', 'workspaces.name', 'workspaces.plan', 'memberships.role'])
+    .select(['workspaces.id', 'workspaces.name', 'memberships.role'])
     .where('memberships.workspace_id', '=', workspaceId)
     .where('memberships.user_id', '=', userId)
     .executeTakeFirst();
@@ -40,7 +40,6 @@ export async function listWorkspacesOfUser(db: Executor, userId: string) {
     .select([
       'workspaces.id',
       'workspaces.name',
-      'workspaces.plan',
       'workspaces.created_at',
       'workspaces.track',
       'memberships.role',

@@ -43,6 +43,21 @@ function sliceAfter<T extends { id: string }>(
 
 export function workspaceRoutes(app: Api, ctx: AppContext, entitlements: Entitlements): void {
   const tags = ['workspaces'];
+  const viewOf = async (
+    row: { id: string; name: string; track: number; created_at: number },
+    role: string,
+  ) => {
+    const { plan, basePlan } = await entitlements.current(ctx.db, row.id);
+    return {
+      id: row.id,
+      name: row.name,
+      plan: plan.id,
+      basePlan,
+      role,
+      track: row.track === 1,
+      createdAt: iso(row.created_at),
+    };
+  };
 
   app.get(
     '/api/v1/workspaces',
@@ -61,15 +76,11 @@ export function workspaceRoutes(app: Api, ctx: AppContext, entitlements: Entitle
       const all = (await repo.listWorkspacesOfUser(ctx.db, principal.userId))
         .filter((w) => principal.kind === 'session' || w.id === principal.workspaceId)
         .sort((a, b) => (a.id < b.id ? -1 : 1));
-      const rows = sliceAfter(all, decodeCursor(request.query.cursor), limit);
-      return toPage(rows, limit, (w) => ({
-        id: w.id,
-        name: w.name,
-        plan: w.plan,
-        role: w.role,
-        track: w.track === 1,
-        createdAt: iso(w.created_at),
-      }));
+      const views = [];
+      for (const w of sliceAfter(all, decodeCursor(request.query.cursor), limit)) {
+        views.push(await viewOf(w, w.role));
+      }
+      return toPage(views, limit, (view) => view);
     },
   );
 
@@ -92,7 +103,11 @@ export function workspaceRoutes(app: Api, ctx: AppContext, entitlements: Entitle
         request.body.name,
         request.clientIp,
       );
-      return reply.code(201).send({ ...ws, track: true, createdAt: iso(ws.createdAt) });
+      return reply
+        .code(201)
+        .send(
+          await viewOf({ id: ws.id, name: ws.name, track: 1, created_at: ws.createdAt }, ws.role),
+        );
     },
   );
 
@@ -111,14 +126,7 @@ export function workspaceRoutes(app: Api, ctx: AppContext, entitlements: Entitle
       const { workspace } = actorOf(request);
       const row = await repo.findWorkspace(ctx.db, workspace.id);
       if (!row) throw new AppError('not_found', 'Workspace not found');
-      return {
-        id: row.id,
-        name: row.name,
-        plan: row.plan,
-        role: workspace.role,
-        track: row.track === 1,
-        createdAt: iso(row.created_at),
-      };
+      return viewOf(row, workspace.role);
     },
   );
 
@@ -139,14 +147,7 @@ export function workspaceRoutes(app: Api, ctx: AppContext, entitlements: Entitle
       await service.updateWorkspace(ctx, actorOf(request), request.body);
       const row = await repo.findWorkspace(ctx.db, workspace.id);
       if (!row) throw new AppError('not_found', 'Workspace not found');
-      return {
-        id: row.id,
-        name: row.name,
-        plan: row.plan,
-        role: workspace.role,
-        track: row.track === 1,
-        createdAt: iso(row.created_at),
-      };
+      return viewOf(row, workspace.role);
     },
   );
 

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { Email } from '../accounts/schemas.js';
+import { BasePlan, PlanInForce } from '../billing/plans.js';
 import { Id, SingleLine, Timestamp } from '../http/schemas.js';
 import { ROLES } from './roles.js';
 
@@ -19,7 +20,8 @@ export const InvitationParams = Type.Object(
 export const WorkspaceView = Type.Object({
   id: Type.String(),
   name: Type.String(),
-  plan: Type.String(),
+  plan: PlanInForce,
+  basePlan: BasePlan,
   role: Type.String(),
   track: Type.Boolean({ description: 'false: scans of every link redirect but are not recorded' }),
   createdAt: Timestamp,

@@ -63,7 +63,7 @@ export async function createWorkspace(ctx: AppContext, userId: string, name: str
       now,
     );
   });
-  return { id, name, plan: ctx.config.plans.defaultPlan, role: 'owner' as Role, createdAt: now };
+  return { id, name, role: 'owner' as Role, createdAt: now };
 }
 
 /** Renames and/or switches workspace-wide tracking; the redirect caches follow within a second. */

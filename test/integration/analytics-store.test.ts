@@ -6,33 +6,13 @@ import { DAY_MS, DEFAULT_KEYS } from '../../src/analytics/rollups.js';
 import { analyticsStore } from '../../src/analytics/store.js';
 import { writeBatch } from '../../src/analytics/writer.js';
 import { signUp, startTestApp, type Dialect, type TestApp } from '../helpers/app.js';
+import { scanEvent } from '../helpers/scan-event.js';
 import { postgresMissing } from '../helpers/services.js';
 
 const pgMissing = await postgresMissing();
 
 function event(i: number, overrides: Partial<EnrichedScan>): EnrichedScan {
-  return {
-    id: `evt-${i}`,
-    time: Date.parse('2026-01-10T12:00:00Z'),
-    linkId: 'lnk_x',
-    workspaceId: 'wsp_x',
-    domain: '',
-    via: 'qr',
-    ruleIndex: null,
-    variantIndex: null,
-    status: 302,
-    trafficClass: 'human',
-    bot: false,
-    device: 'mobile',
-    os: 'ios',
-    browser: 'safari',
-    country: 'DE',
-    city: null,
-    language: 'de',
-    referrerHost: null,
-    visitorHash: `v${i % 3}`,
-    ...overrides,
-  };
+  return scanEvent({ id: `evt-${i}`, visitorHash: `v${i % 3}`, ...overrides });
 }
 
 for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
@@ -102,7 +82,7 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       );
       await writeBatch(store(), [...old, ...recent]);
       const before = await rollupTotals();
-      await pruneAnalytics(t.app.ctx, (plan) => (plan === 'free' ? 30 : null));
+      await pruneAnalytics(t.app.ctx, async () => new Map([[workspaceId, 30]]));
       const remaining = await t.app.ctx.db
         .selectFrom('scan_events')
         .select('id')

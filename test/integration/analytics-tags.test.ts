@@ -8,6 +8,7 @@ import { writeBatch } from '../../src/analytics/writer.js';
 import type { Database } from '../../src/db/index.js';
 import { signUp, startTestApp, type Dialect, type TestApp } from '../helpers/app.js';
 import { scratchMigrations } from '../helpers/migrations.js';
+import { scanEvent } from '../helpers/scan-event.js';
 import { postgresMissing } from '../helpers/services.js';
 
 const pgMissing = await postgresMissing();
@@ -15,27 +16,20 @@ const NOW = Date.parse('2026-03-01T00:00:00Z');
 
 function event(i: number, linkId: string, workspaceId: string): EnrichedScan {
   const human = i % 4 !== 0;
-  return {
+  return scanEvent({
     id: `tag-evt-${linkId}-${i}`,
     time: NOW - (i % 50) * 3_600_000,
     linkId,
     workspaceId,
-    domain: '',
     via: i % 3 === 0 ? 'link' : 'qr',
-    ruleIndex: null,
-    variantIndex: null,
-    status: 302,
     trafficClass: human ? 'human' : 'bot',
     bot: !human,
     device: human ? 'mobile' : null,
     os: human ? 'ios' : null,
     browser: human ? 'safari' : null,
     country: ['DE', 'FR', 'US'][i % 3] ?? null,
-    city: null,
-    language: 'de',
-    referrerHost: null,
     visitorHash: human ? `v${i % 7}` : null,
-  };
+  });
 }
 
 /** A tag's rollup rows, and the same rows summed from the links that carry the tag now. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/adapters/clock.js';
+import { setCustomer } from '../../src/billing/repo.js';
 import { newId } from '../../src/shared/ids.js';
 import { insertWorkspace } from '../../src/workspaces/repo.js';
 import { caller, signUp, startTestApp, type TestApp, type TestUser } from '../helpers/app.js';
@@ -566,6 +567,46 @@ describe('billing with Stripe (offline)', () => {
         ),
       ).toBe(true);
     });
+  });
+});
+
+describe('billing with the payment provider unreachable', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // A stand-in that was stopped: its port refuses connections.
+    const stopped = await startStripeStub();
+    await stopped.close();
+    t = await startTestApp({
+      env: {
+        QRLINK_SIGNUP: 'open',
+        STRIPE_SECRET_KEY: 'sk_test_stub',
+        STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        QRLINK_STRIPE_PRICES: 'pro=price_pro',
+      },
+      overrides: { stripe: stopped.client },
+    });
+  });
+  afterAll(() => t?.close());
+
+  function expectUnavailable(res: Awaited<ReturnType<TestUser['api']['request']>>) {
+    expect(res.status).toBe(503);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+    expect(res.body).toMatchObject({
+      type: 'https://qrlink.dev/problems/payment-provider-unavailable',
+      code: 'payment_provider_unavailable',
+      status: 503,
+    });
+    expect(JSON.stringify(res.body)).not.toContain('ECONNREFUSED');
+  }
+
+  it('answers Checkout and the Customer Portal with 503, Retry-After and its own problem type', async () => {
+    const user = await signUp(t.url);
+    expectUnavailable(await user.api.request('POST', '/api/v1/billing/checkout', { plan: 'pro' }));
+    await setCustomer(t.app.ctx.db, user.workspaceId, `cus_${user.workspaceId}`, null, Date.now());
+    expectUnavailable(await user.api.request('POST', '/api/v1/billing/portal'));
+    // Nothing else depends on the provider: the billing view still answers.
+    expect((await user.api.request('GET', '/api/v1/billing')).status).toBe(200);
   });
 });
 

@@ -9,6 +9,7 @@ import {
   makeTenant,
   type Tenant,
 } from '../helpers/fixtures.js';
+import { writePlansFile } from '../helpers/plans.js';
 import { apiRoutes, routeKey, rowCounts, validBody } from '../helpers/routes.js';
 
 /**
@@ -317,6 +318,12 @@ describe('rate limiting headers and 429 (RL-01/02)', () => {
   const clock = new ManualClock(Date.parse('2026-03-01T10:00:30Z'));
   beforeAll(async () => {
     t = await startTestApp({
+      // The fixtures' workspaces are on 'unlimited': here it allows 3 API requests a minute.
+      env: {
+        QRLINK_PLANS_FILE: writePlansFile([
+          { id: 'unlimited', rank: 0, limits: { apiRequestsPerMinute: 3 } },
+        ]),
+      },
       overrides: {
         clock,
         rateLimits: {
@@ -356,9 +363,9 @@ describe('rate limiting headers and 429 (RL-01/02)', () => {
     expect(Number(retry)).toBeLessThanOrEqual(60);
     expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
 
-    // Another key has its own budget; waiting Retry-After restores this one.
+    // Another key of the workspace shares the budget; waiting Retry-After restores it.
     const other = await makeKey(t, tenant.workspaceId, tenant.owner, ['links:read']);
-    expect((await other.api.request('GET', '/api/v1/me')).status).toBe(200);
+    expectProblem(await other.api.request('GET', '/api/v1/me'), 429);
     clock.advance(Number(retry) * 1000);
     expect((await tenant.ownerKey.api.request('GET', '/api/v1/me')).status).toBe(200);
   });

@@ -1,11 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startTestApp, type Dialect, type TestApp } from '../helpers/app.js';
 import { rawRequest } from '../helpers/http.js';
+import { writePlansFile } from '../helpers/plans.js';
 import { postgresMissing } from '../helpers/services.js';
 import {
   eventObject,
@@ -25,36 +23,10 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       let t: TestApp;
       beforeAll(async () => {
         // An operator's plans file: a plan whose only tight limit is links per month.
-        const plansFile = path.join(
-          mkdtempSync(path.join(tmpdir(), 'qrlink-plans-')),
-          'plans.json',
-        );
-        const open = {
-          smartRules: true,
-          abSplits: true,
-          passwordLinks: true,
-          customDomains: true,
-          csvExport: true,
-          liveView: true,
-        };
-        const plan = (id: string, rank: number, linksPerMonth: number | null) => ({
-          id,
-          name: id,
-          rank,
-          limits: {
-            linksPerMonth,
-            activeQrCodes: null,
-            customDomains: null,
-            members: null,
-            apiRequestsPerMinute: 100_000,
-            retentionDays: 30,
-          },
-          features: open,
-        });
-        writeFileSync(
-          plansFile,
-          JSON.stringify({ plans: [plan('capped', 0, 50), plan('roomy', 1, null)] }),
-        );
+        const plansFile = writePlansFile([
+          { id: 'capped', rank: 0, limits: { linksPerMonth: 50, retentionDays: 30 } },
+          { id: 'roomy', rank: 1, limits: { retentionDays: 30 } },
+        ]);
         t = await startTestApp({
           dialect,
           env: {

@@ -300,7 +300,6 @@ for (const dialect of ['sqlite', 'postgres'] as const satisfies readonly Dialect
           id: a,
           name: 'alpha',
           role: 'owner',
-          plan: 'free',
         });
         expect(await workspaces.findMembership(db(), a, bob)).toBeUndefined();
         expect(
