@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { listAudit } from '../../src/audit/repo.js';
 import { recordChange } from '../../src/db/changes.js';
 import { findDomainById, updateDomainStatus } from '../../src/domains/repo.js';
@@ -16,6 +16,7 @@ import {
   type TestUser,
 } from '../helpers/app.js';
 import { linkRow, makeDomain, makeTenant, type Tenant } from '../helpers/fixtures.js';
+import { runPageScript, type FakeElement } from '../helpers/page-script.js';
 import { hit, locations, until } from '../helpers/redirect.js';
 import { postgresMissing } from '../helpers/services.js';
 import {
@@ -84,6 +85,9 @@ async function activeDomain(t: TestApp, workspaceId: string): Promise<string> {
   expect(known.ok, `${host} reached the domain directory`).toBe(true);
   return host;
 }
+
+/** A named control of a page's form (`form.password`). */
+const field = (form: FakeElement, name: string) => form[name] as { value: string };
 
 /** A page's inline scripts all carry the nonce its CSP allows, and nothing else may run. */
 function expectNoncedPage(res: { headers: Record<string, unknown>; text: string }): void {
@@ -263,7 +267,7 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       }
     });
 
-    it('e-mails a reset link that lands on a working page; its calls set the new password', async () => {
+    it('e-mails a reset link to a working page, which sets the new password', async () => {
       const victim = await signUp(t.url, 'victim');
       const before = mail.messages.length;
       const asked = await caller(t.url).request('POST', '/api/v1/auth/password-reset', {
@@ -276,73 +280,118 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       const [link] = linksIn(message);
       expect(link?.origin).toBe(BASE_URL);
       expect(link?.pathname).toBe('/reset-password');
-      const token = new URLSearchParams(link?.hash.slice(1)).get('token');
-      expect(token).toBe(tokenIn(message));
+      expect(link?.hash).toBe(`#token=${tokenIn(message)}`);
 
       const page = await hit(t.url, link?.pathname as string, { host: BASE_HOST });
       expect(page.status).toBe(200);
       expect(page.headers['content-type']).toMatch(/^text\/html/);
       expect(page.headers['referrer-policy']).toBe('no-referrer');
       expectNoncedPage(page);
-      // The page calls these endpoints, which exist; then the test makes the same call.
-      const table = new Set(routeTable(t.app.api).map((r) => `${r.method} ${r.url}`));
-      for (const path of ['/api/v1/auth/password-reset/confirm', '/api/v1/auth/password-reset']) {
-        expect(page.text).toContain(`"${path}"`);
-        expect(table.has(`POST ${path}`)).toBe(true);
-      }
+
+      // The page's own script, as a browser runs it on the e-mailed URL.
+      const open = () =>
+        runPageScript(page.text, { baseUrl: t.url, origin: BASE_URL, hash: link?.hash ?? '' });
+      const form = open();
+      expect(form.fragmentCleared()).toBe(true);
+      expect(form.element('token-field').hidden).toBe(true);
+      expect(field(form.element('reset'), 'token').value).toBe(tokenIn(message));
       const newPassword = 'a brand new passphrase';
-      const confirmed = await caller(t.url).request(
-        'POST',
-        '/api/v1/auth/password-reset/confirm',
-        { token, password: newPassword },
-        { origin: BASE_URL, 'sec-fetch-site': 'same-origin' },
-      );
-      expect(confirmed.status).toBe(204);
+      field(form.element('reset'), 'password').value = newPassword;
+      await form.submit('reset');
+      expect(form.calls).toEqual([
+        { method: 'POST', path: '/api/v1/auth/password-reset/confirm', status: 204 },
+      ]);
+      expect(form.element('message')).toMatchObject({ className: 'ok' });
+      expect(form.element('message').textContent).toMatch(/password has been changed/);
+      expect(form.element('reset').hidden).toBe(true);
       const login = await caller(t.url).request('POST', '/api/v1/auth/login', {
         email: victim.email,
         password: newPassword,
       });
       expect(login.status).toBe(200);
+
+      // The link again: the token is spent, and the page says so.
+      const again = open();
+      field(again.element('reset'), 'password').value = 'yet another passphrase';
+      await again.submit('reset');
+      expect(again.element('message')).toMatchObject({ className: 'error' });
+      expect(again.element('message').textContent).toMatch(/invalid, used or expired/);
+
+      // Without a token the page asks for one and can send a new e-mail.
+      const bare = runPageScript(page.text, { baseUrl: t.url, origin: BASE_URL, hash: '' });
+      expect(bare.element('token-field').hidden).toBe(false);
+      field(bare.element('request'), 'email').value = victim.email;
+      await bare.submit('request');
+      expect(bare.calls).toEqual([
+        { method: 'POST', path: '/api/v1/auth/password-reset', status: 202 },
+      ]);
+      expect(bare.element('message')).toMatchObject({ className: 'ok' });
     });
 
-    it('e-mails an invitation link that lands on a working page; its calls join the workspace', async () => {
+    it('e-mails invitation links to a working page, which signs up or signs in and joins', async () => {
       const owner = await signUp(t.url, 'owner');
-      const invitee = `invitee-${dialect}-${Date.now()}@example.test`;
-      const invited = await owner.api.request(
-        'POST',
-        `/api/v1/workspaces/${owner.workspaceId}/invitations`,
-        { email: invitee, role: 'viewer' },
-      );
-      expect(invited.status, JSON.stringify(invited.body)).toBe(201);
-      const message = await mail.waitFor((m) => recipients(m).includes(invitee));
-      const [link] = linksIn(message);
-      expect(link?.origin).toBe(BASE_URL);
-      expect(link?.pathname).toBe('/accept-invitation');
-      const token = new URLSearchParams(link?.hash.slice(1)).get('token');
-
-      const page = await hit(t.url, link?.pathname as string, { host: BASE_HOST });
-      expect(page.status).toBe(200);
-      expect(page.headers['content-type']).toMatch(/^text\/html/);
-      expectNoncedPage(page);
-      const table = new Set(routeTable(t.app.api).map((r) => `${r.method} ${r.url}`));
-      for (const call of [
-        'GET /api/v1/me',
-        'POST /api/v1/auth/login',
-        'POST /api/v1/auth/signup',
-        'POST /api/v1/invitations/accept',
-      ]) {
-        expect(page.text).toContain(`"${call.split(' ')[1] as string}"`);
-        expect(table.has(call)).toBe(true);
+      const existing = await signUp(t.url, 'member');
+      const newcomer = `invitee-${dialect}-${Date.now()}@example.test`;
+      for (const email of [newcomer, existing.email]) {
+        const invited = await owner.api.request(
+          'POST',
+          `/api/v1/workspaces/${owner.workspaceId}/invitations`,
+          { email, role: 'viewer' },
+        );
+        expect(invited.status, JSON.stringify(invited.body)).toBe(201);
       }
-      // Not signed in: the page's "create an account and join".
-      const joined = await caller(t.url).request(
-        'POST',
-        '/api/v1/auth/signup',
-        { email: invitee, password: PASSWORD, invitationToken: token },
-        { origin: BASE_URL, 'sec-fetch-site': 'same-origin' },
-      );
-      expect(joined.status, JSON.stringify(joined.body)).toBe(201);
-      expect(joined.body.workspace).toMatchObject({ id: owner.workspaceId, role: 'viewer' });
+      const pageFor = async (email: string) => {
+        const [link] = linksIn(await mail.waitFor((m) => recipients(m).includes(email)));
+        expect(link?.origin).toBe(BASE_URL);
+        expect(link?.pathname).toBe('/accept-invitation');
+        const page = await hit(t.url, link?.pathname as string, { host: BASE_HOST });
+        expect(page.status).toBe(200);
+        expect(page.headers['content-type']).toMatch(/^text\/html/);
+        expectNoncedPage(page);
+        const run = runPageScript(page.text, {
+          baseUrl: t.url,
+          origin: BASE_URL,
+          hash: link?.hash ?? '',
+        });
+        expect(run.fragmentCleared()).toBe(true);
+        // Not signed in: the page offers to sign in or to sign up.
+        await vi.waitFor(() => expect(run.element('credentials').hidden).toBe(false));
+        expect(run.element('join').hidden).toBe(true);
+        return run;
+      };
+      const joinedAs = async (email: string) => {
+        const res = await caller(t.url).request('POST', '/api/v1/auth/login', {
+          email,
+          password: PASSWORD,
+        });
+        const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
+        const me = await caller(t.url, { cookie }).request('GET', '/api/v1/workspaces');
+        return me.body.items.find((w: { id: string }) => w.id === owner.workspaceId)?.role;
+      };
+
+      const signup = await pageFor(newcomer);
+      field(signup.element('accept'), 'email').value = newcomer;
+      field(signup.element('accept'), 'password').value = PASSWORD;
+      await signup.submit('accept', { value: 'signup' });
+      expect(signup.calls.map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual([
+        'GET /api/v1/me 401',
+        'POST /api/v1/auth/signup 201',
+      ]);
+      expect(signup.element('message')).toMatchObject({ className: 'ok' });
+      expect(signup.element('message').textContent).toMatch(/^You joined .+ as viewer\.$/);
+      expect(await joinedAs(newcomer)).toBe('viewer');
+
+      const signin = await pageFor(existing.email);
+      field(signin.element('accept'), 'email').value = existing.email;
+      field(signin.element('accept'), 'password').value = existing.password;
+      await signin.submit('accept', { value: 'login' });
+      expect(signin.calls.map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual([
+        'GET /api/v1/me 401',
+        'POST /api/v1/auth/login 200',
+        'POST /api/v1/invitations/accept 200',
+      ]);
+      expect(signin.element('message')).toMatchObject({ className: 'ok' });
+      expect(await joinedAs(existing.email)).toBe('viewer');
     });
   });
 
