@@ -652,6 +652,8 @@ describe('password reset and invitations over SMTP', () => {
     expect(real.body).toEqual({ status: 'accepted' });
     expect(ghost.status).toBe(202);
     expect(ghost.body).toEqual(real.body);
+    // Delivered before the next test counts messages.
+    await mail.waitFor((m) => recipients(m).includes(email));
   });
 
   it('answers 202 for unknown addresses and sends nothing', async () => {
