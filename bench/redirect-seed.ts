@@ -98,8 +98,7 @@ export async function addLinks(
   const { created_at: first } = seed.template;
   sqlite.transaction(() => {
     for (let i = from; i < total; i++) {
-      let code = generateCode();
-      while (taken.has(code)) code = generateCode();
+      const code = generateCode(taken);
       taken.add(code);
       seed.codes.push(code);
       // Link i was created i ms after link 0: ids grow, so the primary key is appended to.

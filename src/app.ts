@@ -23,12 +23,16 @@ import { createMetrics, registerHttpMetrics, registerRedirectMetrics } from './h
 import { DEFAULT_RATE_LIMITS, registerRateLimit, type ApiBudget } from './http/rate-limit.js';
 import { createApi, type Api } from './http/server.js';
 import { systemRoutes } from './http/system-routes.js';
+import { pageRoutes } from './http/page-routes.js';
+import { firstPathSegments, routeTable } from './http/route-table.js';
 import { loadServerSecret } from './secret.js';
 import { workspaceRoutes } from './workspaces/routes.js';
 import { dnsResolver, type TxtResolver } from './adapters/dns.js';
 import { domainRoutes } from './domains/routes.js';
 import { domainsService, type DomainsService } from './domains/service.js';
 import { linkRoutes } from './links/routes.js';
+import { codeKey, type ReservedCodes } from './links/codes.js';
+import { moveLinksOffReservedCodes } from './links/jobs.js';
 import { destinationChecker } from './links/service.js';
 import { createRedirectEngine, type RedirectEngine } from './redirect/engine.js';
 import type { MissBudget } from './redirect/miss-throttle.js';
@@ -81,6 +85,8 @@ export interface App {
   readonly jobs: { run(name: string): Promise<void> };
   readonly billing: { entitlements: Entitlements; processor: BillingProcessor | null };
   readonly domains: DomainsService;
+  /** Code keys the server's own paths take (from the route table). */
+  readonly reservedCodes: ReservedCodes;
   /** Listens on the configured port (or the given one, 0 = random); resolves to the base URL. */
   listen(port?: number): Promise<string>;
   /** Graceful stop: no new connections, in-flight requests finish, then flush and close. */
@@ -172,12 +178,15 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
           return { payments, processor: billingProcessor(ctx, plans, payments) };
         })()
       : null;
+  // Filled from the route table once every route is registered, before the server listens.
+  const reservedCodes = new Set<string>();
   const redirect = createRedirectEngine(ctx, {
     clientIp: resolveClientIp,
     visitor: visitorSources(geo, salts, now),
     isHuman: isHumanRequest,
     queueCapacity: overrides.queueCapacity,
     missBudget: overrides.missBudget,
+    reserved: reservedCodes,
   });
   let server: Server | undefined;
   const api = await createApi({
@@ -215,11 +224,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   registerHttpMetrics(api, metrics);
 
   systemRoutes(api, database, metrics, config.http.metricsToken);
+  pageRoutes(api);
   accountRoutes(api, ctx, accounts);
   workspaceRoutes(api, ctx, entitlements);
   apiKeyRoutes(api, ctx);
   auditRoutes(api, ctx);
-  linkRoutes(api, ctx, redirect.directory, entitlements, (ip) => geo.country(ip));
+  linkRoutes(api, ctx, redirect.directory, entitlements, reservedCodes, (ip) => geo.country(ip));
   const domains = domainsService(
     ctx,
     overrides.resolver ?? dnsResolver(config.dnsServers),
@@ -231,6 +241,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   analyticsRoutes(api, ctx, live, entitlements, { heartbeatMs: overrides.liveHeartbeatMs });
   billingRoutes(api, ctx, entitlements, stripe);
   await api.ready();
+  // Every path the server answers is off limits to short codes, on every domain.
+  for (const segment of firstPathSegments(routeTable(api))) reservedCodes.add(codeKey(segment));
+  await moveLinksOffReservedCodes(ctx, reservedCodes);
   await database.scanning(() => redirect.start());
   // Webhooks received before a crash or restart are applied now.
   void stripe?.processor.drain();
@@ -294,6 +307,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     jobs: scheduler,
     billing: { entitlements, processor: stripe?.processor ?? null },
     domains,
+    reservedCodes,
     async listen(port = config.http.port) {
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);

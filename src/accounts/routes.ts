@@ -6,7 +6,14 @@ import type { Api } from '../http/server.js';
 import { problemResponse, withErrors } from '../http/schemas.js';
 import { findUserById } from './repo.js';
 import { listWorkspacesOfUser } from '../workspaces/repo.js';
-import { LoginBody, MeView, ResetConfirmBody, ResetRequestBody, SignupBody } from './schemas.js';
+import {
+  LoginBody,
+  MeView,
+  ResetConfirmBody,
+  ResetRequestBody,
+  ResetRequestedView,
+  SignupBody,
+} from './schemas.js';
 import type { AccountsService, SessionGrant } from './service.js';
 
 export function accountRoutes(app: Api, ctx: AppContext, accounts: AccountsService): void {
@@ -102,13 +109,13 @@ export function accountRoutes(app: Api, ctx: AppContext, accounts: AccountsServi
         tags: ['auth'],
         summary: 'E-mail a password reset token',
         body: ResetRequestBody,
-        response: withErrors({ 202: { type: 'null' } }),
+        response: withErrors({ 202: ResetRequestedView }),
       },
       config: { auth: 'public', rateLimit: 'auth' },
     },
     async (request, reply) => {
       await accounts.requestPasswordReset(request.body.email, request.clientIp);
-      return reply.code(202).send(null);
+      return reply.code(202).send({ status: 'accepted' as const });
     },
   );
 

@@ -28,6 +28,12 @@ export const LoginBody = Type.Object(
 
 export const ResetRequestBody = Type.Object({ email: Email }, { additionalProperties: false });
 
+/** The same answer whether or not an account uses the address (ACC-04). */
+export const ResetRequestedView = Type.Object(
+  { status: Type.Literal('accepted') },
+  { description: 'If an account uses this address, a reset e-mail is on its way' },
+);
+
 export const ResetConfirmBody = Type.Object(
   { token: Type.String({ minLength: 1, maxLength: 100 }), password: Password },
   { additionalProperties: false },

@@ -2,6 +2,7 @@ import { AppError } from '../errors.js';
 import type { AppContext } from '../context.js';
 import { recordAudit } from '../audit/repo.js';
 import { isUniqueViolation, type Executor } from '../db/index.js';
+import { emailTemplates } from '../shared/email-templates.js';
 import { newId } from '../shared/ids.js';
 import * as workspaces from '../workspaces/repo.js';
 import type { Role } from '../workspaces/roles.js';
@@ -280,19 +281,12 @@ export function accountsService(ctx: AppContext): AccountsService {
         { workspaceId: null, actorUserId: user.id, action: 'user.password_reset_requested', ip },
         now,
       );
-      // Built from the configured base URL, never from the request's Host (RED-10).
-      const link = new URL('/reset-password', ctx.config.http.baseUrl);
-      link.hash = `token=${token}`;
       // Not awaited: the answer (and its timing) must not depend on whether the account exists
       // or on the mail server (ACC-04); a delivery failure is logged without the token.
       ctx.mailer
         .send({
           to: user.email,
-          subject: 'Reset your qrlink password',
-          text:
-            `Someone asked to reset the password of your qrlink account.\n\n` +
-            `Reset token: ${token}\n\nOr open: ${link.toString()}\n\n` +
-            `The token works once and expires in 1 hour. If this was not you, ignore this e-mail.\n`,
+          ...emailTemplates.passwordReset(ctx.config.http.baseUrl, { token }),
         })
         .catch((err: unknown) =>
           ctx.log.error(

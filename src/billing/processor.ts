@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../context.js';
 import type { Payments } from '../adapters/payments.js';
+import { emailTemplates } from '../shared/email-templates.js';
 import type { PlanCatalogue } from './plans.js';
 import { markEmailSent, ownersEmails, unsentEmails } from './repo.js';
 import { applySubscription, HANDLERS, type Outcome } from './webhooks/index.js';
@@ -49,20 +50,11 @@ export function billingProcessor(ctx: AppContext, plans: PlanCatalogue, payments
   async function sendEmails(): Promise<void> {
     for (const email of await unsentEmails(ctx.db)) {
       const recipients = await ownersEmails(ctx.db, email.workspace_id);
-      const billingUrl = new URL('/settings/billing', ctx.config.http.baseUrl).toString();
+      const baseUrl = ctx.config.http.baseUrl;
       const message =
         email.kind === 'dunning'
-          ? {
-              subject: 'Your qrlink payment failed',
-              text:
-                `We could not collect the payment for your qrlink subscription.\n\n` +
-                `Your links and QR codes keep working. Premium features stay on during the grace period; ` +
-                `please update your payment method: ${billingUrl}\n`,
-            }
-          : {
-              subject: 'Your qrlink trial ends soon',
-              text: `Your qrlink trial ends in a few days. Choose a plan to keep premium features: ${billingUrl}\n`,
-            };
+          ? emailTemplates.paymentFailed(baseUrl)
+          : emailTemplates.trialEnding(baseUrl);
       for (const to of recipients) await ctx.mailer.send({ to, ...message });
       await markEmailSent(ctx.db, email.key, ctx.clock.now());
     }

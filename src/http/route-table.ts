@@ -39,3 +39,21 @@ export function routeTable(app: FastifyInstance): readonly RouteEntry[] {
 export function pathParams(url: string): string[] {
   return [...url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1] as string);
 }
+
+/**
+ * The first path segment of every route (`api`, `healthz`, `reset-password`, …): the paths no
+ * short code may shadow. A route whose first segment is a parameter or a wildcard would claim
+ * every code, so it stops start-up.
+ */
+export function firstPathSegments(table: readonly RouteEntry[]): Set<string> {
+  const segments = new Set<string>();
+  for (const route of table) {
+    const segment = route.url.split('/')[1] ?? '';
+    if (segment === '') continue;
+    if (/[:*]/.test(segment)) {
+      throw new Error(`${route.method} ${route.url}: a route may not take the short codes' paths`);
+    }
+    segments.add(segment);
+  }
+  return segments;
+}

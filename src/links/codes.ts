@@ -16,68 +16,20 @@ export const MAX_SLUG_LENGTH = 64;
 
 const SLUG_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** Lower-case path words that the app, the API or browsers claim on every link domain. */
-export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
-  '.well-known',
-  '_next',
-  'about',
-  'account',
-  'admin',
-  'api',
-  'app',
-  'apple-app-site-association',
-  'assets',
-  'auth',
-  'billing',
-  'callback',
-  'dashboard',
-  'docs',
-  'domains',
-  'favicon.ico',
-  'health',
-  'healthz',
-  'help',
-  'invite',
-  'links',
-  'login',
-  'logout',
-  'manifest.json',
-  'metrics',
-  'oauth',
-  'openapi',
-  'openapi.json',
-  'password',
-  'pricing',
-  'privacy',
-  'public',
-  'qr',
-  'readyz',
-  'register',
-  'reset',
-  'robots.txt',
-  'security.txt',
-  'settings',
-  'signin',
-  'signup',
-  'sitemap.xml',
-  'static',
-  'status',
-  'support',
-  'terms',
-  'verify',
-  'webhooks',
-  'well-known',
-  'workspaces',
-  'www',
-]);
+/**
+ * Code keys no link may hold: the first path segment of every route the server answers itself
+ * (API, pages, operational and browser-claimed paths). app.ts reads them from the route table once
+ * every route is registered; keys, so checking a code is one lookup of the key it already has.
+ */
+export type ReservedCodes = ReadonlySet<string>;
 
-/** A fresh random code; never a reserved word. Uniqueness is the caller's collision check. */
-export function generateCode(): string {
+/** A fresh random code whose key is not in `excluded`. Uniqueness is the caller's collision check. */
+export function generateCode(excluded: ReservedCodes): string {
   let code: string;
   do {
     code = '';
     for (let i = 0; i < CODE_LENGTH; i++) code += CODE_ALPHABET.charAt(randomInt(32));
-  } while (isReservedSlug(code));
+  } while (excluded.has(code));
   return code;
 }
 
@@ -94,11 +46,16 @@ export function normalizeCode(input: string): string | null {
   return SLUG_PATTERN.test(input) ? codeKey(input) : null;
 }
 
-export function isReservedSlug(slug: string): boolean {
-  return RESERVED_SLUGS.has(slug.toLowerCase());
+/** The field error for a code the server's own paths claim, or null when it is free to take. */
+export function reservedCodeError(
+  code: string,
+  reserved: ReservedCodes,
+  field = '/code',
+): FieldError | null {
+  return reserved.has(codeKey(code)) ? { field, message: `"${code}" is reserved` } : null;
 }
 
-/** Checks a custom slug chosen by a user; null when it is acceptable. */
+/** Checks the form of a custom slug chosen by a user; null when it is acceptable. */
 export function validateCustomSlug(slug: string, field = '/code'): FieldError | null {
   if (slug.length === 0 || slug.length > MAX_SLUG_LENGTH) {
     return { field, message: `must be 1–${MAX_SLUG_LENGTH} characters long` };
@@ -106,6 +63,5 @@ export function validateCustomSlug(slug: string, field = '/code'): FieldError | 
   if (!SLUG_PATTERN.test(slug)) {
     return { field, message: 'may contain only letters, digits, "_" and "-"' };
   }
-  if (isReservedSlug(slug)) return { field, message: `"${slug}" is reserved` };
   return null;
 }

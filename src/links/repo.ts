@@ -1,6 +1,7 @@
 import { sql, type Insertable, type RawBuilder, type Updateable } from 'kysely';
 import type { DialectName, Executor } from '../db/index.js';
 import type { LinksTable } from '../db/schema.js';
+import { codeKey } from './codes.js';
 
 export type LinkRow = Awaited<ReturnType<typeof findLink>> & object;
 
@@ -152,4 +153,34 @@ export async function pageActiveLinks(db: Executor, after: string, limit: number
     .orderBy('links.id', 'asc')
     .limit(limit)
     .execute();
+}
+
+/** Links holding any of these code keys, on any domain (archived ones too). */
+export async function findLinksByCodeKeys(db: Executor, codeKeys: readonly string[]) {
+  if (codeKeys.length === 0) return [];
+  // tenant-exempt: codes the server's own paths take are taken in every workspace
+  return db
+    .selectFrom('links')
+    .select(['id', 'workspace_id', 'domain', 'code', 'code_key'])
+    .where('code_key', 'in', codeKeys)
+    .orderBy('id')
+    .execute();
+}
+
+/** Gives a link a new code, only if it still has `fromKey`; false when another process did it. */
+export async function changeLinkCode(
+  db: Executor,
+  id: string,
+  fromKey: string,
+  code: string,
+  now: number,
+): Promise<boolean> {
+  // tenant-exempt: a start-up step moving links off reserved codes, whichever workspace has them
+  const result = await db
+    .updateTable('links')
+    .set({ code, code_key: codeKey(code), updated_at: now })
+    .where('id', '=', id)
+    .where('code_key', '=', fromKey)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }

@@ -4,10 +4,11 @@ import type { AppContext } from '../context.js';
 import type { Entitlements } from '../billing/entitlements.js';
 import type { DomainDirectory } from '../domains/directory.js';
 import type { Api } from '../http/server.js';
-import { page, withErrors } from '../http/schemas.js';
+import { page, problemResponse, withErrors } from '../http/schemas.js';
 import { decodeCursor, toPage } from '../http/pagination.js';
 import { actorOf } from '../workspaces/routes.js';
 import { encode, QrError, toPng, toSvg, type EccLevel } from '../qr/index.js';
+import type { ReservedCodes } from './codes.js';
 import { qrPayload } from './qr-payload.js';
 import * as repo from './repo.js';
 import { simulate, type CountryOfIp } from './simulate.js';
@@ -28,10 +29,11 @@ export function linkRoutes(
   ctx: AppContext,
   directory: DomainDirectory,
   entitlements: Entitlements,
+  reserved: ReservedCodes,
   countryOf: CountryOfIp,
 ): void {
   const tags = ['links'];
-  const service = linksService(ctx, directory, entitlements);
+  const service = linksService(ctx, directory, entitlements, reserved);
   const baseUrl = ctx.config.http.baseUrl;
   const view = (row: Parameters<typeof linkView>[0]) =>
     linkView(row, baseUrl, directory.defaultHost);
@@ -53,7 +55,13 @@ export function linkRoutes(
         tags,
         summary: 'Create a short link (and its dynamic QR code)',
         body: CreateLinkBody,
-        response: withErrors({ 201: LinkView, 409: { $ref: 'Problem' } }),
+        response: withErrors({
+          201: LinkView,
+          409: { $ref: 'Problem' },
+          422: problemResponse(
+            'The code is reserved for a path of the server, or the Idempotency-Key was used with a different request',
+          ),
+        }),
       },
       config: { auth: 'workspace', permission: 'links:write', idempotent: true },
     },

@@ -10,7 +10,13 @@ import { isUniqueViolation } from '../db/index.js';
 import type { DomainDirectory } from '../domains/directory.js';
 import { findActiveDomainByHost } from '../domains/repo.js';
 import { newId } from '../shared/ids.js';
-import { codeKey, generateCode, validateCustomSlug } from './codes.js';
+import {
+  codeKey,
+  generateCode,
+  reservedCodeError,
+  validateCustomSlug,
+  type ReservedCodes,
+} from './codes.js';
 import { checkDestination } from './destination.js';
 import * as repo from './repo.js';
 import { validateRules, type Rules } from './rules.js';
@@ -95,6 +101,7 @@ export function linksService(
   ctx: AppContext,
   directory: DomainDirectory,
   entitlements: Entitlements,
+  reserved: ReservedCodes,
 ) {
   const checkUrl = destinationChecker(directory);
 
@@ -194,13 +201,17 @@ export function linksService(
         const problem = validateCustomSlug(input.code);
         if (problem)
           throw new AppError('validation_failed', `code ${problem.message}`, { errors: [problem] });
+        // Well formed, but one of the server's own paths takes it.
+        const taken = reservedCodeError(input.code, reserved);
+        if (taken)
+          throw new AppError('unprocessable', `code ${taken.message}`, { errors: [taken] });
       }
       const domain = await resolveDomain(actor.workspaceId, input.domain);
       const columns = await editableColumns(input);
       const now = ctx.clock.now();
       const id = newId('lnk', now);
       for (let attempt = 1; ; attempt++) {
-        const code = input.code ?? generateCode();
+        const code = input.code ?? generateCode(reserved);
         try {
           await ctx.db.transaction().execute(async (tx) => {
             await entitlements.assert(tx, actor.workspaceId, {

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.js';
 import { ChangeFeed, type Change } from '../adapters/change-feed.js';
 import { DomainDirectory } from '../domains/directory.js';
 import { findDomainById, listActiveDomains } from '../domains/repo.js';
+import type { ReservedCodes } from '../links/codes.js';
 import {
   findLinkById,
   findLinkByKey,
@@ -29,6 +30,8 @@ export interface RedirectEngineOptions {
   pollIntervalMs?: number;
   /** Misses per client before 404s turn into 429s (RED-09). */
   missBudget?: MissBudget;
+  /** Codes the server's own paths take: requests for them are left to the API. */
+  reserved: ReservedCodes;
 }
 
 /**
@@ -131,6 +134,7 @@ export function createRedirectEngine(ctx: AppContext, options: RedirectEngineOpt
     misses: new MissThrottle(() => ctx.clock.now(), options.missBudget),
     newEventId: () => uuidv7(ctx.clock.now()),
     counters,
+    reserved: options.reserved,
     log: ctx.log,
   });
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { DomainDirectory, HostMatch } from '../domains/directory.js';
-import { isReservedSlug } from '../links/codes.js';
+import type { ReservedCodes } from '../links/codes.js';
 import { isSafeLocationHeader } from '../links/destination.js';
 import { evaluateRules } from '../links/rules.js';
 import { type CachedLink, STATUS_ACTIVE, STATUS_PAUSED } from './compiled-link.js';
@@ -36,6 +36,8 @@ export interface RedirectDeps {
   misses: MissThrottle;
   newEventId: () => string;
   counters: RedirectCounters;
+  /** Code keys of the server's own paths (the route table's first segments): never looked up. */
+  reserved: ReservedCodes;
   log: FastifyBaseLogger;
 }
 
@@ -296,21 +298,25 @@ export function createRedirectHandler(deps: RedirectDeps) {
     const path = q === -1 ? url : url.slice(0, q);
     const host = matchHost(req.headers.host);
     const match = CODE_PATH.exec(path);
+    const codeKey = match === null ? '' : (match[1] as string).toUpperCase();
+    // A path the server answers itself is never a code, on any host: a link at /reset-password
+    // would receive the e-mailed token.
+    const reserved = deps.reserved.has(codeKey);
     if (host?.kind !== 'custom') {
       // On the default domain (and unknown hosts) everything but a code belongs to the API.
-      if (!match || isReservedSlug(match[1] as string)) return false;
+      if (match === null || reserved) return false;
       if (host === null) {
         notFound(req, res, null);
         return true;
       }
-    } else if (!match) {
+    } else if (match === null || reserved) {
+      // A custom domain serves short links only: the API and the pages stay on the base URL.
       if (path === '/' && host.domain.rootUrl && method !== 'POST')
         redirect(res, 302, host.domain.rootUrl);
       else notFound(req, res, host);
       return true;
     }
     const domain = host.kind === 'custom' ? host.domain.host : '';
-    const codeKey = (match[1] as string).toUpperCase();
     const via = match[2] === undefined ? 'link' : 'qr';
     const search = q === -1 ? '' : url.slice(q);
     // The form posts back to the path scanned; the grant cookie covers /CODE and /CODE/Q.

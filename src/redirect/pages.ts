@@ -1,24 +1,8 @@
 /** The few HTML pages the short-link domains show. Every dynamic value is escaped. */
+import { escapeHtml, htmlPage, jsonForScript } from '../shared/html.js';
 
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
-}
-
-function page(title: string, body: string, nonce?: string, script?: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:15vh auto;padding:0 1rem;color:#111}h1{font-size:1.4rem}input,button{font:inherit;padding:.5rem;margin:.25rem 0}a{color:#0645ad}.error{color:#b00020}</style>
-</head><body>${body}${script && nonce ? `<script nonce="${nonce}">${script}</script>` : ''}</body></html>`;
-}
+const page = (title: string, body: string, nonce?: string, script?: string): string =>
+  htmlPage(title, body, nonce && script ? { nonce, code: script } : undefined);
 
 export const notFoundPage = () =>
   page('Link not found', '<h1>Link not found</h1><p>This short link does not exist.</p>');
@@ -84,12 +68,4 @@ export function appLinkPage(appUrl: string, webUrl: string, nonce: string): stri
     nonce,
     `var a=${jsonForScript(appUrl)},w=${jsonForScript(webUrl)};location.href=a;setTimeout(function(){location.replace(w)},1500);`,
   );
-}
-
-/** JSON that cannot close the script element or start an HTML comment. */
-function jsonForScript(value: string): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026');
 }

@@ -8,6 +8,7 @@ import { revokeKeysOfMember } from '../api-keys/repo.js';
 import type { Executor } from '../db/index.js';
 import type { Principal, WorkspaceAccess } from '../http/types.js';
 import { recordChange } from '../db/changes.js';
+import { emailTemplates } from '../shared/email-templates.js';
 import { newId } from '../shared/ids.js';
 import * as repo from './repo.js';
 import { canAssignRole, type Role } from './roles.js';
@@ -198,15 +199,14 @@ export async function inviteMember(
     });
     await audit(tx, actor, 'member.invite', { type: 'invitation', id }, now, { email, role });
   });
-  const link = new URL('/accept-invitation', ctx.config.http.baseUrl);
-  link.hash = `token=${token}`;
   await ctx.mailer.send({
     to: email,
-    subject: `You are invited to ${actor.workspace.name} on qrlink`,
-    text:
-      `${actor.principal.email} invited you to the workspace "${actor.workspace.name}" as ${role}.\n\n` +
-      `Invitation token: ${token}\n\nOr open: ${link.toString()}\n\n` +
-      `The invitation works once and expires in 1 hour.\n`,
+    ...emailTemplates.invitation(ctx.config.http.baseUrl, {
+      inviterEmail: actor.principal.email,
+      workspaceName: actor.workspace.name,
+      role,
+      token,
+    }),
   });
   return { id, email, role, createdAt: now, expiresAt };
 }

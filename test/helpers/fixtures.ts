@@ -170,7 +170,7 @@ export async function makeLink(t: TestApp, workspaceId: string, creator: Fixture
     linkRow({
       id,
       workspaceId,
-      code: generateCode(),
+      code: generateCode(t.app.reservedCodes),
       createdBy: creator.userId,
       now,
       title: 'fixture',

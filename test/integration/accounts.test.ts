@@ -643,6 +643,19 @@ describe('password reset and invitations over SMTP', () => {
     await vi.waitFor(() => expect(count()).toBe(RESET_MAILS_PER_HOUR + 1));
   });
 
+  it('answers 202 with one small JSON body, whether or not the account exists (ACC-04)', async () => {
+    const { email } = await makeUser(t, 'asks');
+    const real = await post(t, '/api/v1/auth/password-reset', { email });
+    const ghost = await post(t, '/api/v1/auth/password-reset', { email: 'nobody@example.test' });
+    expect(real.status).toBe(202);
+    expect(real.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(real.body).toEqual({ status: 'accepted' });
+    expect(ghost.status).toBe(202);
+    expect(ghost.body).toEqual(real.body);
+    // Delivered before the next test counts messages.
+    await mail.waitFor((m) => recipients(m).includes(email));
+  });
+
   it('answers 202 for unknown addresses and sends nothing', async () => {
     const before = mail.messages.length;
     const res = await post(t, '/api/v1/auth/password-reset', { email: 'ghost@example.test' });
