@@ -1,13 +1,16 @@
 import { loadConfig } from '../config/index.js';
 import { migrateToLatest, openDatabase, sqliteFileFor } from '../db/index.js';
-import { type CliCommand, parseFlags, printFields } from './io.js';
+import { type CommandSpec, defineCommand, printFields } from './io.js';
 
-export const run: CliCommand = async (args, io) => {
-  const { values } = parseFlags(args, { help: { type: 'boolean', short: 'h' } });
-  if (values.help) {
-    io.stdout.write('Usage: qrlink migrate\n\nApplies pending database migrations and exits.\n');
-    return 0;
-  }
+export const spec = {
+  name: 'migrate',
+  about: 'Applies pending database migrations and exits (serve also applies them at start).',
+  options: {},
+} as const satisfies CommandSpec;
+
+export const commands = [spec];
+
+export const run = defineCommand(spec, async (_parsed, io) => {
   const config = loadConfig(io.env);
   const database = openDatabase({
     postgresUrl: config.db.postgresUrl,
@@ -21,4 +24,4 @@ export const run: CliCommand = async (args, io) => {
     await database.close();
   }
   return 0;
-};
+});

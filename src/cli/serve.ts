@@ -4,25 +4,25 @@ import { loadConfig, type Config } from '../config/index.js';
 import { migrateToLatest, openDatabase, sqliteFileFor } from '../db/index.js';
 import { loadServerSecret } from '../secret.js';
 import { relayLiveThroughPrimary, saltsFromPrimary, shareFromPrimary } from './cluster-share.js';
-import { type CliCommand, parseFlags, UsageError } from './io.js';
+import { type CommandSpec, defineCommand, UsageError } from './io.js';
 
-const HELP = `Usage: qrlink serve [--port N] [--workers N]
+export const spec = {
+  name: 'serve',
+  about: `Runs the API, the redirect engine, the analytics writer and the scheduled jobs in one
+process, on SQLite under ./data unless QRLINK_DATABASE_URL points at PostgreSQL.`,
+  options: {
+    port: { type: 'string', value: 'N', help: ['TCP port to listen on (overrides PORT)'] },
+    workers: {
+      type: 'string',
+      value: 'N',
+      help: ['start N processes (1 to 64) sharing the port'],
+    },
+  },
+} as const satisfies CommandSpec;
 
-Runs the API, dashboard, redirect engine and background jobs in one process on SQLite
-(./data) unless QRLINK_DATABASE_URL points at PostgreSQL. --workers N starts N processes
-sharing the port.
-`;
+export const commands = [spec];
 
-export const run: CliCommand = async (args, io) => {
-  const { values } = parseFlags(args, {
-    port: { type: 'string' },
-    workers: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
+export const run = defineCommand(spec, async ({ values }, io) => {
   const env = { ...io.env, ...(values.port !== undefined ? { PORT: values.port } : {}) };
   const config = loadConfig(env);
   const workers = values.workers === undefined ? 1 : Number(values.workers);
@@ -60,7 +60,7 @@ export const run: CliCommand = async (args, io) => {
   // A worker's IPC channel to the primary would keep it alive after everything else closed.
   if (cluster.isWorker) process.disconnect?.();
   return 0;
-};
+});
 
 /**
  * What the workers share is settled once, before they start: migrations (SQLite has no
