@@ -1,5 +1,5 @@
+import { migrateDatabase, openConfiguredDatabase } from '../app.js';
 import { loadConfig } from '../config/index.js';
-import { migrateToLatest, openDatabase, sqliteFileFor } from '../db/index.js';
 import { type CommandSpec, defineCommand, printFields } from './io.js';
 
 export const spec = {
@@ -12,12 +12,9 @@ export const commands = [spec];
 
 export const run = defineCommand(spec, async (_parsed, io) => {
   const config = loadConfig(io.env);
-  const database = openDatabase({
-    postgresUrl: config.db.postgresUrl,
-    sqliteFile: sqliteFileFor(config.db.dataDir),
-  });
+  const database = openConfiguredDatabase(config);
   try {
-    const { applied } = await migrateToLatest(database);
+    const { applied } = await migrateDatabase(config, database);
     printFields(io, { dialect: database.dialect, applied: applied.length });
     for (const name of applied) io.stdout.write(`migration: ${name}\n`);
   } finally {

@@ -110,19 +110,22 @@ export async function freePort(): Promise<number> {
 
 /**
  * `node dist/main.js serve` as a real child process on a free port; resolves once /healthz
- * answers. `env` is added to a minimal environment (data dir, secret, database URL, …).
+ * answers. `env` is added to a minimal environment (data dir, secret, database URL, …). The
+ * port goes in PORT, or with `portVia: 'flag'` in --port (PORT then names another one).
  */
 export async function startServe(
   env: Record<string, string>,
   args: string[] = [],
-  options: { cwd?: string } = {},
+  options: { cwd?: string; portVia?: 'env' | 'flag' } = {},
 ): Promise<ServeProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN_JS, 'serve', ...args], {
+  const byFlag = options.portVia === 'flag';
+  const portArgs = byFlag ? ['--port', String(port)] : [];
+  const child = spawn(process.execPath, [MAIN_JS, 'serve', ...args, ...portArgs], {
     env: childEnv({
       QRLINK_HOST: '127.0.0.1',
       QRLINK_LOG_LEVEL: 'warn',
-      PORT: String(port),
+      PORT: byFlag ? String(port === 65535 ? port - 1 : port + 1) : String(port),
       ...env,
     }),
     cwd: options.cwd ?? tmpdir(),
