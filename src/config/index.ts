@@ -300,7 +300,28 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** The process's real streams and environment, for the CLI entry point. */
+/**
+ * Adds the variables of `.env` in the working folder (or of the file QRLINK_ENV_FILE names) to
+ * the process's environment, never replacing one already set there: flags > environment >
+ * .env > defaults. A missing `.env` is no error; a missing QRLINK_ENV_FILE is.
+ */
+function loadEnvFile(): void {
+  const named = process.env.QRLINK_ENV_FILE?.trim() || null;
+  const file = path.resolve(named ?? '.env');
+  try {
+    process.loadEnvFile(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (named === null && code === 'ENOENT') return;
+    throw new ConfigError(
+      named === null ? '.env' : 'QRLINK_ENV_FILE',
+      `cannot read ${file} (${code})`,
+    );
+  }
+}
+
+/** The process's real streams and environment (with `.env`), for the CLI entry point. */
 export function processIo(): CliIo {
+  loadEnvFile();
   return { stdout: process.stdout, stderr: process.stderr, env: process.env };
 }

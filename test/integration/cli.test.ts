@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -165,5 +165,58 @@ describe('qrlink CLI', () => {
     const result = await run(['admin', 'create-key', '--email', 'nobody@example.test']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/No user with e-mail nobody@example.test/);
+  });
+});
+
+describe('configuration from a .env file', () => {
+  let folder: string;
+  beforeAll(() => {
+    folder = mkdtempSync(path.join(tmpdir(), 'qrlink-dotenv-'));
+  });
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  /** `migrate` in a folder of its own; which data folder it migrated shows what it read. */
+  const migrateIn = (cwd: string, extra: Record<string, string> = {}) =>
+    runCliProcess(['migrate'], { env: extra, cwd });
+
+  it('reads .env from the working folder', async () => {
+    const cwd = mkdtempSync(path.join(folder, 'read-'));
+    writeFileSync(path.join(cwd, '.env'), '# settings\nQRLINK_DATA_DIR=from-dotenv\n');
+    const result = await migrateIn(cwd);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(existsSync(path.join(cwd, 'from-dotenv', 'qrlink.db'))).toBe(true);
+  });
+
+  it('never overrides a variable set in the real environment', async () => {
+    const cwd = mkdtempSync(path.join(folder, 'env-wins-'));
+    writeFileSync(path.join(cwd, '.env'), 'QRLINK_DATA_DIR=from-dotenv\nQRLINK_SIGNUP=closed\n');
+    const result = await migrateIn(cwd, { QRLINK_DATA_DIR: path.join(cwd, 'from-env') });
+    expect(result.code).toBe(0);
+    expect(existsSync(path.join(cwd, 'from-env', 'qrlink.db'))).toBe(true);
+    expect(existsSync(path.join(cwd, 'from-dotenv'))).toBe(false);
+  });
+
+  it('reads the file QRLINK_ENV_FILE names instead, and names it when it is missing', async () => {
+    const cwd = mkdtempSync(path.join(folder, 'named-'));
+    writeFileSync(path.join(cwd, '.env'), 'QRLINK_DATA_DIR=from-dotenv\n');
+    writeFileSync(path.join(cwd, 'prod.env'), 'QRLINK_DATA_DIR=from-prod\n');
+    const named = await migrateIn(cwd, { QRLINK_ENV_FILE: 'prod.env' });
+    expect(named.code).toBe(0);
+    expect(existsSync(path.join(cwd, 'from-prod', 'qrlink.db'))).toBe(true);
+    expect(existsSync(path.join(cwd, 'from-dotenv'))).toBe(false);
+
+    const missing = await migrateIn(cwd, { QRLINK_ENV_FILE: 'nope.env' });
+    expect(missing.code).toBe(78);
+    expect(missing.stderr).toMatch(/^qrlink: configuration error: QRLINK_ENV_FILE: cannot read /);
+    expect(missing.stderr).toContain('nope.env');
+  });
+
+  it('lets a bad value in .env stop the start, naming the variable', async () => {
+    const cwd = mkdtempSync(path.join(folder, 'bad-'));
+    writeFileSync(path.join(cwd, '.env'), 'QRLINK_SIGNUP=sometimes\n');
+    const result = await runCliProcess(['serve'], { cwd });
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain('QRLINK_SIGNUP');
   });
 });
