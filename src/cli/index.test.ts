@@ -13,6 +13,8 @@ const VERSION = (
 const COMMANDS = [
   'serve',
   'migrate',
+  'backup',
+  'restore',
   'qr',
   'admin create-user',
   'admin create-key',

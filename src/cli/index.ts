@@ -7,6 +7,8 @@ import { ConfigError } from '../config/index.js';
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   serve: () => import('./serve.js'),
   migrate: () => import('./migrate.js'),
+  backup: () => import('./backup.js'),
+  restore: () => import('./restore.js'),
   qr: () => import('./qr.js'),
   admin: () => import('./admin.js'),
 };
