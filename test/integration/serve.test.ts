@@ -13,6 +13,7 @@ import {
   type ServeProcess,
 } from '../helpers/serve.js';
 import { decodeWithJsqr } from '../qr/decoders.js';
+import { REDIS_URL, redisMissing } from '../helpers/services.js';
 
 /**
  * `qrlink serve` as a self-hoster starts it from a fresh clone: which base URL codes carry,
@@ -26,6 +27,7 @@ const SECRET = 'test-secret-test-secret-test-secret-0000';
  */
 const SLOW = { timeout: 180_000 };
 const DEADLINE_MS = 120_000;
+const redisDown = (await redisMissing()) !== null;
 const dirs: string[] = [];
 const freshDir = () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'qrlink-serve-'));
@@ -227,6 +229,26 @@ describe('a start that cannot succeed exits by itself, saying why', SLOW, () => 
       } finally {
         await release();
       }
+    },
+  );
+
+  it.skipIf(redisDown)(
+    'serve whose start fails part-way (Redis already connected) exits, naming the variable',
+    async () => {
+      const run = await runCliProcess(['serve'], {
+        env: {
+          QRLINK_DATA_DIR: freshDir(),
+          QRLINK_SECRET: SECRET,
+          QRLINK_HOST: '127.0.0.1',
+          PORT: String(await freePort()),
+          QRLINK_REDIS_URL: REDIS_URL,
+          QRLINK_GEOIP_DB: path.join(freshDir(), 'missing.mmdb'),
+        },
+        deadlineMs: DEADLINE_MS,
+      });
+      expect(run.signal, run.stderr).toBeNull();
+      expect(run.code).toBe(78);
+      expect(run.stderr).toMatch(/^qrlink serve: configuration error: QRLINK_GEOIP_DB: /);
     },
   );
 
