@@ -83,6 +83,12 @@ describe('qrlink admin', () => {
     );
   });
 
+  it('refuses option names that only an object prototype knows', async () => {
+    const run = await cli('admin', 'set-plan', '--constructor', 'x', '--plan', 'pro');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^qrlink admin set-plan: unknown option --constructor /);
+  });
+
   it('names a missing required option', async () => {
     const run = await cli('admin', 'set-plan', '--workspace', 'Acme');
     expect(run.code).toBe(2);

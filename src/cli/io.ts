@@ -77,16 +77,18 @@ export function parseCommand<T extends OptionTable>(
   spec: CommandSpec<T>,
   args: readonly string[],
 ): Parsed<T> & { help: boolean } {
-  const table: Record<string, OptionSpec> = { ...spec.options, help: HELP_OPTION };
+  // A Map, not an object: `--constructor` must not find Object.prototype's.
+  const table = new Map<string, OptionSpec>([
+    ...Object.entries(spec.options),
+    ['help', HELP_OPTION],
+  ]);
   const byShort = new Map(
-    Object.entries(table).flatMap(([name, o]) => (o.short ? [[o.short, name] as const] : [])),
+    [...table].flatMap(([name, o]) => (o.short ? [[o.short, name] as const] : [])),
   );
-  const known = Object.entries(table)
-    .map(([name, option]) => spelling(name, option))
-    .join(', ');
+  const known = [...table].map(([name, option]) => spelling(name, option)).join(', ');
   const isOption = (arg: string | undefined) => {
     const long = arg !== undefined && /^--([^=]+)/.exec(arg)?.[1];
-    return long ? long in table : arg !== undefined && byShort.has(arg.slice(1));
+    return long ? table.has(long) : arg !== undefined && byShort.has(arg.slice(1));
   };
   const values: Record<string, string | boolean> = {};
   const positionals: string[] = [];
@@ -103,7 +105,7 @@ export function parseCommand<T extends OptionTable>(
       continue;
     }
     const name = long ? (long[1] as string) : byShort.get((short as RegExpExecArray)[1] as string);
-    const option = name === undefined ? undefined : table[name];
+    const option = name === undefined ? undefined : table.get(name);
     if (name === undefined || option === undefined) {
       throw new UsageError(`unknown option ${long ? `--${long[1]}` : arg} (options: ${known})`);
     }
