@@ -14,7 +14,14 @@ import { apiKeyRoutes } from './api-keys/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import type { Config } from './config/index.js';
 import type { AppContext } from './context.js';
-import { migrateToLatest, openDatabase, sqliteFileFor, type Database } from './db/index.js';
+import {
+  migrateToLatest,
+  openDatabase,
+  sqliteFileFor,
+  type Database,
+  type MigrationReport,
+} from './db/index.js';
+import { AppError } from './errors.js';
 import { registerAuth, registerAuthorization } from './http/auth.js';
 import { clientIpResolver } from './http/client-ip.js';
 import { registerCsrf } from './http/csrf.js';
@@ -123,17 +130,80 @@ function apiBudget(entitlements: Entitlements, db: AppContext['db'], now: () => 
   };
 }
 
-/** The composition root: the one place that picks implementations and wires domains. */
-export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
-  const log = overrides.logger ?? createLogger(config.logLevel);
-  const clock = overrides.clock ?? systemClock;
-  const database =
-    overrides.database ??
-    openDatabase({
+/** Why the configured database cannot be used, naming the variable that points at it. */
+function databaseUnreachable(config: Config, err: unknown): AppError {
+  const cause =
+    err instanceof Error ? err.message || String((err as { code?: unknown }).code) : String(err);
+  if (!config.db.postgresUrl) {
+    const file = sqliteFileFor(config.db.dataDir);
+    return new AppError(
+      'service_unavailable',
+      `cannot open the SQLite database ${file} (QRLINK_DATA_DIR): ${cause}`,
+      { cause: err },
+    );
+  }
+  const url = new URL(config.db.postgresUrl);
+  const password = decodeURIComponent(url.password);
+  const reason = password ? cause.replaceAll(password, '[redacted]') : cause;
+  return new AppError(
+    'service_unavailable',
+    `cannot connect to PostgreSQL at ${url.hostname}:${url.port || 5432} (QRLINK_DATABASE_URL): ${reason}`,
+    { cause: err },
+  );
+}
+
+/** The database the configuration names (PostgreSQL, or SQLite in the data folder). */
+export function openConfiguredDatabase(config: Config): Database {
+  try {
+    return openDatabase({
       postgresUrl: config.db.postgresUrl,
       sqliteFile: sqliteFileFor(config.db.dataDir),
     });
-  await migrateToLatest(database);
+  } catch (err) {
+    throw databaseUnreachable(config, err);
+  }
+}
+
+/**
+ * Applies pending migrations once the database answers; one that does not is reported naming
+ * its variable and address (never the password), not as a failed migration.
+ */
+export async function migrateDatabase(
+  config: Config,
+  database: Database,
+): Promise<MigrationReport> {
+  try {
+    await database.ping();
+  } catch (err) {
+    throw databaseUnreachable(config, err);
+  }
+  return migrateToLatest(database);
+}
+
+/** What a failed start has set going, undone in reverse so nothing keeps the process alive. */
+type Undo = (() => unknown)[];
+
+/** The composition root: the one place that picks implementations and wires domains. */
+export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const undo: Undo = [];
+  try {
+    return await assembleApp(config, overrides, undo);
+  } catch (err) {
+    for (const step of undo.reverse()) {
+      await Promise.resolve()
+        .then(step)
+        .catch(() => undefined);
+    }
+    throw err;
+  }
+}
+
+async function assembleApp(config: Config, overrides: AppOverrides, undo: Undo): Promise<App> {
+  const log = overrides.logger ?? createLogger(config.logLevel);
+  const clock = overrides.clock ?? systemClock;
+  const database = overrides.database ?? openConfiguredDatabase(config);
+  undo.push(() => database.close());
+  await migrateDatabase(config, database);
 
   const ctx: AppContext = {
     config,
@@ -157,11 +227,17 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         : memoryLimiter(() => clock.now())),
     log,
   };
+  undo.push(
+    () => ctx.limiter.close(),
+    () => ctx.mailer.close(),
+  );
 
   const resolveClientIp = clientIpResolver(config.http.trustedProxies);
   const metrics = createMetrics(() => database.poolStats());
+  undo.push(() => metrics.stop());
   const now = () => clock.now();
   const geo = await openGeoDatabase(config.geoipDb);
+  undo.push(() => geo.close?.());
   const salts = overrides.salts ?? new DailySaltStore({ now });
   const live = new LiveFeed();
   const plans = loadPlanCatalogue(config.plans.file, config.plans.stripePrices, [
@@ -202,6 +278,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       return server;
     },
   });
+  undo.push(() => api.close());
   api.decorateRequest('clientIp', '');
   api.addHook('onRequest', async (request) => {
     request.clientIp = resolveClientIp(
@@ -244,6 +321,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   // Every path the server answers is off limits to short codes, on every domain.
   for (const segment of firstPathSegments(routeTable(api))) reservedCodes.add(codeKey(segment));
   await moveLinksOffReservedCodes(ctx, reservedCodes);
+  undo.push(() => redirect.stop());
   await database.scanning(() => redirect.start());
   // Webhooks received before a crash or restart are applied now.
   void stripe?.processor.drain();
@@ -253,6 +331,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     { database, geoipDb: config.geoipDb, salts, live },
     overrides.writer,
   );
+  undo.push(() => writer.stop());
   registerRedirectMetrics(metrics, redirect, writer);
   const scheduler = startScheduler(
     [

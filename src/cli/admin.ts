@@ -8,20 +8,68 @@ import { AppError } from '../errors.js';
 import { recordAudit } from '../audit/repo.js';
 import { findWorkspace, findWorkspaceByName, listWorkspacesOfUser } from '../workspaces/repo.js';
 import { SCOPES, scopesGrantable, type Role, type Scope } from '../workspaces/roles.js';
-import { type CliCommand, type CliIo, parseFlags, printFields, UsageError } from './io.js';
+import {
+  type CliCommand,
+  type CliIo,
+  type CommandSpec,
+  defineCommand,
+  printFields,
+  usageLine,
+  UsageError,
+} from './io.js';
 
-const HELP = `Usage:
-  qrlink admin create-user --email E --password P [--name N] [--workspace NAME]
-  qrlink admin create-key --email E [--workspace NAME] [--name N] [--scopes s1,s2] [--test]
-  qrlink admin set-plan --workspace W --plan P      (W: workspace id or name)
+const createUserSpec = {
+  name: 'admin create-user',
+  about: 'Creates a user, and a workspace it owns (or makes it an owner of the named one).',
+  options: {
+    email: { type: 'string', value: 'E', required: true, help: ['e-mail address (login)'] },
+    password: { type: 'string', value: 'P', required: true, help: ['password'] },
+    name: { type: 'string', value: 'N', help: ['display name'] },
+    workspace: {
+      type: 'string',
+      value: 'NAME',
+      help: ['workspace to create, or to join as owner when it exists'],
+    },
+  },
+} as const satisfies CommandSpec;
 
-Scopes: ${SCOPES.join(', ')} (default: all that the user's role allows).
-`;
+const createKeySpec = {
+  name: 'admin create-key',
+  about: "Creates an API key for a user's workspace and prints it once.",
+  options: {
+    email: { type: 'string', value: 'E', required: true, help: ["the key's user"] },
+    workspace: {
+      type: 'string',
+      value: 'NAME',
+      help: ["the workspace (default: the user's first)"],
+    },
+    name: { type: 'string', value: 'N', help: ['label of the key (default "CLI key")'] },
+    scopes: {
+      type: 'string',
+      value: 's1,s2',
+      help: [
+        `comma-separated, of: ${SCOPES.slice(0, 3).join(', ')},`,
+        `${SCOPES.slice(3).join(', ')} (default: all that the role allows)`,
+      ],
+    },
+    test: { type: 'boolean', help: ['a test-mode key (qrl_test_…)'] },
+  },
+} as const satisfies CommandSpec;
 
-function required(value: string | undefined, flag: string): string {
-  if (value === undefined || value === '') throw new UsageError(`${flag} is required`);
-  return value;
-}
+const setPlanSpec = {
+  name: 'admin set-plan',
+  about: "Sets a workspace's plan (recorded in its audit log).",
+  options: {
+    workspace: { type: 'string', value: 'W', required: true, help: ['workspace id or name'] },
+    plan: { type: 'string', value: 'P', required: true, help: ['plan id (see docs/billing.md)'] },
+  },
+} as const satisfies CommandSpec;
+
+export const commands = [createUserSpec, createKeySpec, setPlanSpec];
+
+const SUBCOMMANDS = commands.map((c) => c.name.replace('admin ', ''));
+const usage = () =>
+  `Usage:\n${commands.map((c) => usageLine(c)).join('\n')}\n\nRun \`qrlink admin <command> --help\` for its options.\n`;
 
 async function withApp<T>(io: CliIo, fn: (app: App) => Promise<T>): Promise<T> {
   const config = loadConfig({ ...io.env, QRLINK_LOG_LEVEL: io.env.QRLINK_LOG_LEVEL ?? 'warn' });
@@ -33,15 +81,9 @@ async function withApp<T>(io: CliIo, fn: (app: App) => Promise<T>): Promise<T> {
   }
 }
 
-async function createUser(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags(args, {
-    email: { type: 'string' },
-    password: { type: 'string' },
-    name: { type: 'string' },
-    workspace: { type: 'string' },
-  });
-  const email = required(values.email, '--email');
-  const password = required(values.password, '--password');
+const createUser = defineCommand(createUserSpec, async ({ values }, io) => {
+  const email = values.email;
+  const password = values.password;
   const result = await withApp(io, (app) =>
     accountsService(app.ctx).createUser({
       email,
@@ -52,17 +94,10 @@ async function createUser(args: string[], io: CliIo): Promise<number> {
   );
   printFields(io, { user: result.userId, workspace: result.workspaceId });
   return 0;
-}
+});
 
-async function createKey(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags(args, {
-    email: { type: 'string' },
-    workspace: { type: 'string' },
-    name: { type: 'string' },
-    scopes: { type: 'string' },
-    test: { type: 'boolean' },
-  });
-  const email = normalizeEmail(required(values.email, '--email'));
+const createKey = defineCommand(createKeySpec, async ({ values }, io) => {
+  const email = normalizeEmail(values.email);
   let scopes: Scope[] | null = null;
   if (values.scopes !== undefined) {
     scopes = values.scopes.split(',').map((s) => s.trim()) as Scope[];
@@ -99,12 +134,11 @@ async function createKey(args: string[], io: CliIo): Promise<number> {
   });
   printFields(io, { id: created.id, key: created.key, scopes: created.scopes.join(',') });
   return 0;
-}
+});
 
-async function setPlan(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags(args, { workspace: { type: 'string' }, plan: { type: 'string' } });
-  const workspace = required(values.workspace, '--workspace');
-  const planId = required(values.plan, '--plan');
+const setPlan = defineCommand(setPlanSpec, async ({ values }, io) => {
+  const workspace = values.workspace;
+  const planId = values.plan;
   const result = await withApp(io, async (app) => {
     const plans = app.billing.entitlements.plans;
     if (!plans.has(planId)) {
@@ -134,16 +168,20 @@ async function setPlan(args: string[], io: CliIo): Promise<number> {
   });
   printFields(io, { workspace: result.id, plan: planId, previous: result.from });
   return 0;
-}
+});
 
 export const run: CliCommand = async (args, io) => {
   const [sub, ...rest] = args;
   if (sub === 'create-user') return createUser(rest, io);
   if (sub === 'create-key') return createKey(rest, io);
   if (sub === 'set-plan') return setPlan(rest, io);
-  if (sub === undefined || sub === '--help' || sub === '-h') {
-    io.stdout.write(HELP);
-    return sub === undefined ? 2 : 0;
+  if (sub === '--help' || sub === '-h') {
+    io.stdout.write(usage());
+    return 0;
   }
-  throw new UsageError(`unknown admin command "${sub}" (create-user, create-key, set-plan)`);
+  if (sub === undefined) {
+    io.stderr.write(`qrlink admin: missing subcommand (${SUBCOMMANDS.join(', ')})\n\n${usage()}`);
+    return 2;
+  }
+  throw new UsageError(`unknown admin command "${sub}" (${SUBCOMMANDS.join(', ')})`);
 };

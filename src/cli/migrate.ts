@@ -1,24 +1,24 @@
+import { migrateDatabase, openConfiguredDatabase } from '../app.js';
 import { loadConfig } from '../config/index.js';
-import { migrateToLatest, openDatabase, sqliteFileFor } from '../db/index.js';
-import { type CliCommand, parseFlags, printFields } from './io.js';
+import { type CommandSpec, defineCommand, printFields } from './io.js';
 
-export const run: CliCommand = async (args, io) => {
-  const { values } = parseFlags(args, { help: { type: 'boolean', short: 'h' } });
-  if (values.help) {
-    io.stdout.write('Usage: qrlink migrate\n\nApplies pending database migrations and exits.\n');
-    return 0;
-  }
+export const spec = {
+  name: 'migrate',
+  about: 'Applies pending database migrations and exits (serve also applies them at start).',
+  options: {},
+} as const satisfies CommandSpec;
+
+export const commands = [spec];
+
+export const run = defineCommand(spec, async (_parsed, io) => {
   const config = loadConfig(io.env);
-  const database = openDatabase({
-    postgresUrl: config.db.postgresUrl,
-    sqliteFile: sqliteFileFor(config.db.dataDir),
-  });
+  const database = openConfiguredDatabase(config);
   try {
-    const { applied } = await migrateToLatest(database);
+    const { applied } = await migrateDatabase(config, database);
     printFields(io, { dialect: database.dialect, applied: applied.length });
     for (const name of applied) io.stdout.write(`migration: ${name}\n`);
   } finally {
     await database.close();
   }
   return 0;
-};
+});

@@ -11,35 +11,72 @@ import {
   type RenderStyle,
 } from '../qr/index.js';
 import { parseColour } from '../qr/style.js';
-import { UsageError, parseFlags, type CliCommand } from './io.js';
+import { UsageError, defineCommand, type CommandSpec } from './io.js';
 
 const FORMATS = ['svg', 'png', 'txt'] as const;
 type Format = (typeof FORMATS)[number];
 const ECC_LEVELS: readonly EccLevel[] = ['L', 'M', 'Q', 'H'];
 
-const HELP = `Usage: qrlink qr <text> [options]
+export const spec = {
+  name: 'qr',
+  args: '<text>',
+  about: `Encodes <text> as a QR code (the smallest symbol that holds it) and writes it to stdout,
+or to a file with -o. Warnings about hard-to-scan colours or quiet zones go to stderr.
+Text that starts with a dash goes after --: qrlink qr -- -5`,
+  options: {
+    format: {
+      type: 'string',
+      value: 'svg|png|txt',
+      help: [
+        "output format (default: from -o's extension, which must then be",
+        '.svg, .png or .txt; else txt on a terminal, svg otherwise)',
+      ],
+    },
+    ecc: {
+      type: 'string',
+      value: 'L|M|Q|H',
+      help: [
+        'minimum error correction (default M; raised for free when the',
+        'data still fits the same symbol)',
+      ],
+    },
+    size: {
+      type: 'string',
+      value: 'PX',
+      help: [
+        "SVG width/height, or the PNG's largest size in pixels (whole",
+        'pixels per module; default 8 per module)',
+      ],
+    },
+    margin: { type: 'string', value: 'N', help: ['quiet zone in modules (default 4)'] },
+    fg: {
+      type: 'string',
+      value: 'HEX',
+      help: ['dark colour: #rgb, #rrggbb or #rrggbbaa (default #000000)'],
+    },
+    bg: {
+      type: 'string',
+      value: 'HEX',
+      help: ['light colour, or "transparent" (default #ffffff)'],
+    },
+    dpi: { type: 'string', value: 'N', help: ['PNG resolution recorded for printing'] },
+    invert: {
+      type: 'boolean',
+      help: [
+        'txt: draw light modules (for light-on-dark terminals when',
+        'colours are off with NO_COLOR)',
+      ],
+    },
+    output: {
+      type: 'string',
+      short: 'o',
+      value: 'FILE',
+      help: ['write to FILE instead of stdout'],
+    },
+  },
+} as const satisfies CommandSpec;
 
-Encodes <text> as a QR code (the smallest symbol that holds it) and writes it to stdout,
-or to a file with -o.
-
-Options:
-  --format svg|png|txt  output format (default: from -o's extension; else txt on a
-                        terminal, svg otherwise)
-  --ecc L|M|Q|H         minimum error correction (default M; raised for free when the
-                        data still fits the same symbol)
-  --size PX             SVG width/height, or the PNG's largest size in pixels (whole
-                        pixels per module; default 8 per module)
-  --margin N            quiet zone in modules (default 4)
-  --fg HEX              dark colour: #rgb, #rrggbb or #rrggbbaa (default #000000)
-  --bg HEX              light colour, or "transparent" (default #ffffff)
-  --dpi N               PNG resolution recorded for printing
-  --invert              txt: draw light modules (for light-on-dark terminals
-                        when colours are off with NO_COLOR)
-  -o, --output FILE     write to FILE instead of stdout
-  -h, --help            show this help
-
-Warnings about hard-to-scan colours or quiet zones go to stderr.
-`;
+export const commands = [spec];
 
 function positiveInteger(
   flag: string,
@@ -75,30 +112,17 @@ function chooseFormat(
     return lower as Format;
   }
   if (output !== undefined) {
+    // A file named .jpg (or without an extension) given SVG bytes only fails later, in a viewer.
     const extension = extname(output).slice(1).toLowerCase();
     if (FORMATS.includes(extension as Format)) return extension as Format;
-    return 'svg';
+    throw new UsageError(
+      `cannot tell the format from "${output}": name it .svg, .png or .txt, or give --format`,
+    );
   }
   return isTty ? 'txt' : 'svg';
 }
 
-export const run: CliCommand = async (args, io) => {
-  const { values, positionals } = parseFlags(args, {
-    format: { type: 'string' },
-    ecc: { type: 'string' },
-    size: { type: 'string' },
-    margin: { type: 'string' },
-    fg: { type: 'string' },
-    bg: { type: 'string' },
-    dpi: { type: 'string' },
-    invert: { type: 'boolean' },
-    output: { type: 'string', short: 'o' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
+export const run = defineCommand(spec, async ({ values, positionals }, io) => {
   if (positionals.length === 0) throw new UsageError('missing <text> to encode (see --help)');
   if (positionals.length > 1) {
     throw new UsageError(
@@ -162,4 +186,4 @@ export const run: CliCommand = async (args, io) => {
     io.stdout.write(rendered);
   }
   return 0;
-};
+});

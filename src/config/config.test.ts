@@ -47,6 +47,15 @@ describe('loadConfig', () => {
       ).toBe(false);
   });
 
+  it('derives the default base URL from the port, so codes carry the port listened on', () => {
+    expect(loadConfig({ PORT: '9000' }).http.baseUrl.origin).toBe('http://localhost:9000');
+    expect(loadConfig({ PORT: '80' }).http.baseUrl.origin).toBe('http://localhost');
+    const set = loadConfig({ PORT: '9000', QRLINK_BASE_URL: 'https://qr.example.com' });
+    expect(set.http.baseUrl.origin).toBe('https://qr.example.com');
+    expect(() => loadConfig({ PORT: '0' })).toThrow(/^QRLINK_BASE_URL: is required when PORT is 0/);
+    expect(loadConfig({ PORT: '0', QRLINK_BASE_URL: 'http://10.0.0.5:8080' }).http.port).toBe(0);
+  });
+
   it('accepts CIDR lists for trusted proxies', () => {
     const config = loadConfig({ QRLINK_TRUSTED_PROXIES: '10.0.0.0/8, ::1, 192.168.1.1' });
     expect(config.http.trustedProxies).toEqual(['10.0.0.0/8', '::1', '192.168.1.1']);

@@ -16,7 +16,10 @@ export interface Config {
     port: number;
     /** QRLINK_HOST: interface to bind (default 0.0.0.0). */
     host: string;
-    /** QRLINK_BASE_URL: public origin of the API, dashboard and default short domain. */
+    /**
+     * QRLINK_BASE_URL: public origin of the API, dashboard and default short domain; unset,
+     * http://localhost:PORT (the port actually listened on, so codes work on this machine).
+     */
     baseUrl: URL;
     /** QRLINK_TRUSTED_PROXIES: CIDR list whose X-Forwarded-For is believed (default none). */
     trustedProxies: readonly string[];
@@ -156,9 +159,13 @@ function redisPrefix(env: Env, name: string): string {
   return raw;
 }
 
-function baseUrl(env: Env): URL {
+function baseUrl(env: Env, port: number): URL {
   const name = 'QRLINK_BASE_URL';
-  const raw = url(env, name, ['http:', 'https:']) ?? 'http://localhost:8080';
+  const configured = url(env, name, ['http:', 'https:']);
+  if (configured === null && port === 0) {
+    throw new ConfigError(name, 'is required when PORT is 0 (a port chosen at start)');
+  }
+  const raw = configured ?? `http://localhost:${port}`;
   const parsed = new URL(raw);
   if (parsed.pathname !== '/' || parsed.search || parsed.hash || parsed.username) {
     throw new ConfigError(
@@ -238,7 +245,8 @@ function dnsServers(env: Env, name: string): string[] {
 }
 
 export function loadConfig(env: Env): Config {
-  const base = baseUrl(env);
+  const port = int(env, 'PORT', 8080, 0, 65535);
+  const base = baseUrl(env, port);
   const secret = str(env, 'QRLINK_SECRET');
   if (secret !== null && secret.length < 32) {
     throw new ConfigError('QRLINK_SECRET', 'must be at least 32 characters long');
@@ -252,7 +260,7 @@ export function loadConfig(env: Env): Config {
   }
   const config: Config = {
     http: {
-      port: int(env, 'PORT', 8080, 0, 65535),
+      port,
       host: str(env, 'QRLINK_HOST') ?? '0.0.0.0',
       baseUrl: base,
       trustedProxies: cidrList(env, 'QRLINK_TRUSTED_PROXIES'),
@@ -308,7 +316,28 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** The process's real streams and environment, for the CLI entry point. */
+/**
+ * Adds the variables of `.env` in the working folder (or of the file QRLINK_ENV_FILE names) to
+ * the process's environment, never replacing one already set there: flags > environment >
+ * .env > defaults. A missing `.env` is no error; a missing QRLINK_ENV_FILE is.
+ */
+function loadEnvFile(): void {
+  const named = process.env.QRLINK_ENV_FILE?.trim() || null;
+  const file = path.resolve(named ?? '.env');
+  try {
+    process.loadEnvFile(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (named === null && code === 'ENOENT') return;
+    throw new ConfigError(
+      named === null ? '.env' : 'QRLINK_ENV_FILE',
+      `cannot read ${file} (${code})`,
+    );
+  }
+}
+
+/** The process's real streams and environment (with `.env`), for the CLI entry point. */
 export function processIo(): CliIo {
+  loadEnvFile();
   return { stdout: process.stdout, stderr: process.stderr, env: process.env };
 }

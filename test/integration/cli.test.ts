@@ -1,86 +1,29 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  MAIN_JS,
+  childEnv,
+  ensureBuilt,
+  fields,
+  freePort,
+  runCliProcess,
+  type CliRun,
+} from '../helpers/serve.js';
 
 /**
  * The built CLI (`node dist/main.js`), as an operator scripts a fresh install: create a user and
  * a key, start the server, call it with the key, stop it with SIGTERM. `npm test` builds dist
  * first; run alone, this file rebuilds it when src is newer.
  */
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const MAIN = path.join(ROOT, 'dist/main.js');
-
-function newestMtime(dir: string): number {
-  return readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
-    const full = path.join(dir, entry.name);
-    const time = entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs;
-    return Math.max(latest, time);
-  }, 0);
-}
-
-function ensureBuilt(): void {
-  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestMtime(path.join(ROOT, 'src'))) return;
-  execFileSync(
-    process.execPath,
-    [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: ROOT,
-      stdio: 'inherit',
-    },
-  );
-}
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let dataDir: string;
-/** A clean environment: nothing from the test runner's own QRLINK_* variables leaks in. */
-const env = (extra: Record<string, string> = {}) => ({
-  PATH: process.env.PATH ?? '',
-  QRLINK_DATA_DIR: dataDir,
-  ...extra,
-});
+const env = (extra: Record<string, string> = {}) => ({ QRLINK_DATA_DIR: dataDir, ...extra });
 
-function run(args: string[], extra: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env: env(extra), cwd: dataDir });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** `name: value` lines → an object. */
-function fields(stdout: string): Record<string, string> {
-  return Object.fromEntries(
-    stdout
-      .split('\n')
-      .map((line) => /^([a-z][\w-]*): (.+)$/.exec(line))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => [m[1], m[2]]),
-  );
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+const run = (args: string[], extra: Record<string, string> = {}): Promise<CliRun> =>
+  runCliProcess(args, { env: env(extra), cwd: dataDir });
 
 function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -154,12 +97,12 @@ describe('qrlink CLI', () => {
 
   it('serve answers /api/v1/me with that key, and exits 0 soon after SIGTERM', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [MAIN, 'serve'], {
-      env: env({ PORT: String(port), QRLINK_HOST: '127.0.0.1' }),
+    const child = spawn(process.execPath, [MAIN_JS, 'serve'], {
+      env: childEnv(env({ PORT: String(port), QRLINK_HOST: '127.0.0.1' })),
       cwd: dataDir,
     });
     try {
-      await waitForOutput(child, /listening on/);
+      await waitForOutput(child, /"msg":"qrlink is listening"/);
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(health.status).toBe(200);
       const me = await fetch(`http://127.0.0.1:${port}/api/v1/me`, {
@@ -222,5 +165,58 @@ describe('qrlink CLI', () => {
     const result = await run(['admin', 'create-key', '--email', 'nobody@example.test']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/No user with e-mail nobody@example.test/);
+  });
+});
+
+describe('configuration from a .env file', () => {
+  let folder: string;
+  beforeAll(() => {
+    folder = mkdtempSync(path.join(tmpdir(), 'qrlink-dotenv-'));
+  });
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  /** `migrate` in a folder of its own; which data folder it migrated shows what it read. */
+  const migrateIn = (cwd: string, extra: Record<string, string> = {}) =>
+    runCliProcess(['migrate'], { env: extra, cwd });
+
+  it('reads .env from the working folder', async () => {
+    const cwd = mkdtempSync(path.join(folder, 'read-'));
+    writeFileSync(path.join(cwd, '.env'), '# settings\nQRLINK_DATA_DIR=from-dotenv\n');
+    const result = await migrateIn(cwd);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(existsSync(path.join(cwd, 'from-dotenv', 'qrlink.db'))).toBe(true);
+  });
+
+  it('never overrides a variable set in the real environment', async () => {
+    const cwd = mkdtempSync(path.join(folder, 'env-wins-'));
+    writeFileSync(path.join(cwd, '.env'), 'QRLINK_DATA_DIR=from-dotenv\nQRLINK_SIGNUP=closed\n');
+    const result = await migrateIn(cwd, { QRLINK_DATA_DIR: path.join(cwd, 'from-env') });
+    expect(result.code).toBe(0);
+    expect(existsSync(path.join(cwd, 'from-env', 'qrlink.db'))).toBe(true);
+    expect(existsSync(path.join(cwd, 'from-dotenv'))).toBe(false);
+  });
+
+  it('reads the file QRLINK_ENV_FILE names instead, and names it when it is missing', async () => {
+    const cwd = mkdtempSync(path.join(folder, 'named-'));
+    writeFileSync(path.join(cwd, '.env'), 'QRLINK_DATA_DIR=from-dotenv\n');
+    writeFileSync(path.join(cwd, 'prod.env'), 'QRLINK_DATA_DIR=from-prod\n');
+    const named = await migrateIn(cwd, { QRLINK_ENV_FILE: 'prod.env' });
+    expect(named.code).toBe(0);
+    expect(existsSync(path.join(cwd, 'from-prod', 'qrlink.db'))).toBe(true);
+    expect(existsSync(path.join(cwd, 'from-dotenv'))).toBe(false);
+
+    const missing = await migrateIn(cwd, { QRLINK_ENV_FILE: 'nope.env' });
+    expect(missing.code).toBe(78);
+    expect(missing.stderr).toMatch(/^qrlink: configuration error: QRLINK_ENV_FILE: cannot read /);
+    expect(missing.stderr).toContain('nope.env');
+  });
+
+  it('lets a bad value in .env stop the start, naming the variable', async () => {
+    const cwd = mkdtempSync(path.join(folder, 'bad-'));
+    writeFileSync(path.join(cwd, '.env'), 'QRLINK_SIGNUP=sometimes\n');
+    const result = await runCliProcess(['serve'], { cwd });
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain('QRLINK_SIGNUP');
   });
 });

@@ -1,33 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/index.js';
-import type { CliIo } from '../../src/cli/io.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { REQUIRE_SERVICES, decodeWithJsqr, findZbarimg } from './decoders.js';
 
-interface Run {
-  code: number;
-  stdout: Buffer;
-  stderr: string;
-}
-
-async function qr(
-  args: string[],
-  options: { tty?: boolean; env?: Record<string, string> } = {},
-): Promise<Run> {
-  const stdout = Object.assign(new PassThrough(), { isTTY: options.tty ?? false });
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk));
-  const io: CliIo = { stdout, stderr, env: options.env ?? {} };
-  const code = await runCli(['qr', ...args], io);
-  return { code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') };
-}
+const qr = (args: string[], options: { tty?: boolean; env?: Record<string, string> } = {}) =>
+  runCliInProcess(['qr', ...args], options);
 
 const directory = mkdtempSync(join(tmpdir(), 'qrlink-cli-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -69,11 +49,49 @@ describe('qrlink qr', () => {
     expect(run.stdout.length).toBe(0);
   });
 
-  it('exits 2 on an unknown option, naming it', async () => {
+  it('exits 2 on an unknown option, naming it and the options there are', async () => {
     const run = await qr(['x', '--colour', 'red']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^qrlink qr: Unknown option '--colour'/);
-    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(run.stderr).toBe(
+      'qrlink qr: unknown option --colour (options: --format, --ecc, --size, --margin, --fg, ' +
+        '--bg, --dpi, --invert, -o/--output, -h/--help)\n',
+    );
+  });
+
+  it.each([
+    [['x', '--size', '-5'], 'qrlink qr: --size must be a positive integer (pixels)'],
+    [['x', '--dpi', '-300'], 'qrlink qr: --dpi must be a positive integer (dots per inch)'],
+    [['x', '--margin', '-1'], 'qrlink qr: --margin must be a whole number of modules (0 or more)'],
+    [['x', '--size'], 'qrlink qr: option --size needs a value (PX)'],
+    [['x', '--size', '--fg', '#000'], 'qrlink qr: option --size needs a value (PX)'],
+    [['x', '--invert=yes'], 'qrlink qr: option --invert takes no value'],
+  ])('says what the value of %j must be, not that it is ambiguous', async (args, message) => {
+    const run = await qr(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`${message}\n`);
+  });
+
+  it.each([['code.jpg'], ['code.SVG.bak'], ['code']])(
+    'refuses -o %s whose extension names no format, unless --format says which',
+    async (name) => {
+      const file = join(directory, name);
+      const refused = await qr(['x', '-o', file]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toBe(
+        `qrlink qr: cannot tell the format from "${file}": name it .svg, .png or .txt, or give --format\n`,
+      );
+      expect(existsSync(file)).toBe(false);
+
+      const forced = await qr(['hello png', '-o', file, '--format', 'png', '--size', '200']);
+      expect(forced.code).toBe(0);
+      expect(decodeWithJsqr(readFileSync(file))).toBe('hello png');
+    },
+  );
+
+  it('takes text that starts with a dash after --', async () => {
+    const run = await qr(['--format', 'svg', '--', '-5']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.toString()).toMatch(/^<svg /);
   });
 
   it('exits 1 with the reason when the text does not fit', async () => {
