@@ -1,5 +1,3 @@
-import { domainToASCII } from 'node:url';
-import { isIP } from 'node:net';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../context.js';
 import type { Entitlements } from '../billing/entitlements.js';
@@ -9,6 +7,7 @@ import { recordChange } from '../db/changes.js';
 import type { Executor } from '../db/index.js';
 import { randomToken } from '../accounts/tokens.js';
 import { newId } from '../shared/ids.js';
+import { normalizeCustomHost } from './custom-host.js';
 import type { DomainDirectory } from './directory.js';
 import * as repo from './repo.js';
 
@@ -21,22 +20,6 @@ export function verificationName(host: string): string {
 
 export function verificationValue(token: string): string {
   return `qrlink-verification=${token}`;
-}
-
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-
-/** A custom domain must be a real DNS name (A-label form), not an IP and not ours. */
-export function normalizeCustomHost(input: string, directory: DomainDirectory): string {
-  const fail = (message: string) =>
-    new AppError('validation_failed', `host ${message}`, { errors: [{ field: '/host', message }] });
-  const ascii = domainToASCII(input.trim().toLowerCase().replace(/\.$/, ''));
-  if (!ascii || isIP(ascii) !== 0) throw fail('must be a domain name such as go.example.com');
-  const labels = ascii.split('.');
-  if (labels.length < 2 || ascii.length > 253 || !labels.every((l) => LABEL.test(l))) {
-    throw fail('must be a domain name such as go.example.com');
-  }
-  if (directory.match(ascii)?.kind === 'default') throw fail('is the platform’s own domain');
-  return ascii;
 }
 
 const hostTaken = (host: string) =>
