@@ -15,11 +15,17 @@ import { auditRoutes } from './audit/routes.js';
 import type { Config } from './config/index.js';
 import type { AppContext } from './context.js';
 import { migrateToLatest, openDatabase, sqliteFileFor, type Database } from './db/index.js';
+import { driverErrorCode, watchWrites, writeFailureCause } from './db/write-health.js';
 import { registerAuth, registerAuthorization } from './http/auth.js';
 import { clientIpResolver } from './http/client-ip.js';
 import { registerCsrf } from './http/csrf.js';
 import { pruneIdempotencyKeys, registerIdempotency } from './http/idempotency.js';
-import { createMetrics, registerHttpMetrics, registerRedirectMetrics } from './http/metrics.js';
+import {
+  createMetrics,
+  registerHttpMetrics,
+  registerRedirectMetrics,
+  registerWriteHealthMetrics,
+} from './http/metrics.js';
 import { DEFAULT_RATE_LIMITS, registerRateLimit } from './http/rate-limit.js';
 import { createApi, type Api } from './http/server.js';
 import { systemRoutes } from './http/system-routes.js';
@@ -153,7 +159,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   };
 
   const resolveClientIp = clientIpResolver(config.http.trustedProxies);
+  const writes = watchWrites(database.db, log);
   const metrics = createMetrics(() => database.poolStats());
+  registerWriteHealthMetrics(metrics, writes);
   const now = () => clock.now();
   const geo = await openGeoDatabase(config.geoipDb);
   const salts = overrides.salts ?? new DailySaltStore({ now });
@@ -213,8 +221,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   registerAuthorization(api, ctx);
   registerIdempotency(api, ctx.db, () => clock.now(), ctx.secret);
   registerHttpMetrics(api, metrics);
+  api.addHook('onError', async (_request, _reply, err) => {
+    const cause = writeFailureCause(err);
+    if (cause) writes.failed(cause, driverErrorCode(err), 'api', err.message);
+  });
 
-  systemRoutes(api, database, metrics, config.http.metricsToken);
+  systemRoutes(api, database, writes, metrics, config.http.metricsToken);
   accountRoutes(api, ctx, accounts);
   workspaceRoutes(api, ctx, entitlements);
   apiKeyRoutes(api, ctx);
@@ -237,7 +249,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const writer = startAnalyticsWriter(
     ctx,
     redirect.queue,
-    { database, geoipDb: config.geoipDb, salts, live },
+    { database, geoipDb: config.geoipDb, salts, live, writes },
     overrides.writer,
   );
   registerRedirectMetrics(metrics, redirect, writer);
@@ -324,6 +336,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       await writer.stop();
       geo.close?.();
       metrics.stop();
+      writes.stop();
       ctx.mailer.close();
       await ctx.limiter.close();
       await database.close();

@@ -10,6 +10,8 @@ export interface ServeProcess {
   child: ChildProcess;
   /** Everything the process wrote to stderr (restarts of workers show up here). */
   stderr: () => string;
+  /** Everything it wrote to stdout: the JSON log lines. */
+  stdout: () => string;
   /** SIGTERM, then SIGKILL after 10 s; resolves true when the process ended on SIGTERM alone. */
   stop(): Promise<boolean>;
 }
@@ -28,13 +30,17 @@ export async function freePort(): Promise<number> {
 /**
  * `node dist/main.js serve` as a real child process on a free port; resolves once /healthz
  * answers. `env` is added to a minimal environment (data dir, secret, database URL, …).
+ * `launcher`: a command that runs the server in turn (it ends by exec'ing its arguments), so
+ * the child's pid is the server's.
  */
 export async function startServe(
   env: Record<string, string>,
   args: string[] = [],
+  launcher: string[] = [],
 ): Promise<ServeProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN_JS, 'serve', ...args], {
+  const command = [...launcher, process.execPath, MAIN_JS, 'serve', ...args];
+  const child = spawn(command[0] as string, command.slice(1), {
     env: {
       PATH: process.env.PATH ?? '',
       QRLINK_HOST: '127.0.0.1',
@@ -45,8 +51,9 @@ export async function startServe(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  child.stdout?.resume();
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + 60_000;
@@ -68,6 +75,7 @@ export async function startServe(
     url,
     child,
     stderr: () => stderr,
+    stdout: () => stdout,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return true;
       child.kill('SIGTERM');
