@@ -96,7 +96,7 @@ export function watchWrites(
     if (!wasWritable) return;
     failingSince = Date.now();
     log.error({ cause, code, source, detail }, 'database cannot take writes');
-    retry = setInterval(() => void probe(), probeEveryMs);
+    retry = setInterval(() => void probe('retry'), probeEveryMs);
     retry.unref();
   }
 
@@ -110,7 +110,8 @@ export function watchWrites(
     clearInterval(retry);
   }
 
-  function probe(): Promise<WriteState> {
+  /** `retry`: the probe that waits for writes to come back, quiet about other failures. */
+  function probe(by: 'readiness' | 'retry'): Promise<WriteState> {
     probing ??= recordWriteProbe(db, Date.now())
       .then(
         (): WriteState => {
@@ -122,7 +123,7 @@ export function watchWrites(
           const cause = writeFailureCause(err);
           const code = driverErrorCode(err);
           if (!cause) {
-            log.warn({ err }, 'write probe failed');
+            if (by === 'readiness') log.warn({ err }, 'write probe failed');
             return { writable: false, cause: 'unavailable', code };
           }
           lastProbe = Date.now();
@@ -138,7 +139,7 @@ export function watchWrites(
 
   return {
     async check() {
-      return Date.now() - lastProbe < probeEveryMs ? state : probe();
+      return Date.now() - lastProbe < probeEveryMs ? state : probe('readiness');
     },
     failed: markFailed,
     get state() {
