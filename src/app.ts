@@ -21,12 +21,18 @@ import {
   type Database,
   type MigrationReport,
 } from './db/index.js';
+import { driverErrorCode, watchWrites, writeFailureCause } from './db/write-health.js';
 import { AppError } from './errors.js';
 import { registerAuth, registerAuthorization } from './http/auth.js';
 import { clientIpResolver } from './http/client-ip.js';
 import { registerCsrf } from './http/csrf.js';
 import { pruneIdempotencyKeys, registerIdempotency } from './http/idempotency.js';
-import { createMetrics, registerHttpMetrics, registerRedirectMetrics } from './http/metrics.js';
+import {
+  createMetrics,
+  registerHttpMetrics,
+  registerRedirectMetrics,
+  registerWriteHealthMetrics,
+} from './http/metrics.js';
 import { DEFAULT_RATE_LIMITS, registerRateLimit, type ApiBudget } from './http/rate-limit.js';
 import { createApi, type Api } from './http/server.js';
 import { systemRoutes } from './http/system-routes.js';
@@ -233,8 +239,10 @@ async function assembleApp(config: Config, overrides: AppOverrides, undo: Undo):
   );
 
   const resolveClientIp = clientIpResolver(config.http.trustedProxies);
+  const writes = watchWrites(database.db, log);
   const metrics = createMetrics(() => database.poolStats());
   undo.push(() => metrics.stop());
+  registerWriteHealthMetrics(metrics, writes);
   const now = () => clock.now();
   const geo = await openGeoDatabase(config.geoipDb);
   undo.push(() => geo.close?.());
@@ -299,8 +307,12 @@ async function assembleApp(config: Config, overrides: AppOverrides, undo: Undo):
   registerAuthorization(api);
   registerIdempotency(api, ctx.db, () => clock.now(), ctx.secret);
   registerHttpMetrics(api, metrics);
+  api.addHook('onError', async (_request, _reply, err) => {
+    const cause = writeFailureCause(err);
+    if (cause) writes.failed(cause, driverErrorCode(err), 'api', err.message);
+  });
 
-  systemRoutes(api, database, metrics, config.http.metricsToken);
+  systemRoutes(api, database, writes, metrics, config.http.metricsToken);
   pageRoutes(api);
   accountRoutes(api, ctx, accounts);
   workspaceRoutes(api, ctx, entitlements);
@@ -328,7 +340,7 @@ async function assembleApp(config: Config, overrides: AppOverrides, undo: Undo):
   const writer = startAnalyticsWriter(
     ctx,
     redirect.queue,
-    { database, geoipDb: config.geoipDb, salts, live },
+    { database, geoipDb: config.geoipDb, salts, live, writes },
     overrides.writer,
   );
   undo.push(() => writer.stop());
@@ -417,6 +429,7 @@ async function assembleApp(config: Config, overrides: AppOverrides, undo: Undo):
       await writer.stop();
       geo.close?.();
       metrics.stop();
+      writes.stop();
       ctx.mailer.close();
       await ctx.limiter.close();
       await database.close();

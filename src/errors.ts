@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   plan_limit: { status: 403, title: 'Your plan does not allow this' },
   not_found: { status: 404, title: 'Not found' },
   conflict: { status: 409, title: 'Conflict' },
+  domain_taken: { status: 409, title: 'The domain is verified by another workspace' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported content type' },
   idempotency_key_reused: {

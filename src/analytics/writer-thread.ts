@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../db/index.js';
+import { driverErrorCode, writeFailureCause } from '../db/write-health.js';
 import { enrichEvent, openGeoDatabase } from './enrich/index.js';
 import { DailySaltStore } from './enrich/visitor.js';
 import { analyticsStore } from './store.js';
@@ -49,9 +50,15 @@ async function handle(request: ThreadRequest): Promise<ThreadReply> {
       live: stored.filter((event) => audience.has(event.workspaceId)),
     };
   } catch (error) {
-    // Driver errors carry fields a structured clone drops; the message is what gets logged.
+    // Driver errors carry fields a structured clone drops: what the main thread needs is sent.
     const message = error instanceof Error ? error.message : String(error);
-    return { type: 'failed', id: request.id, message };
+    return {
+      type: 'failed',
+      id: request.id,
+      message,
+      cause: writeFailureCause(error),
+      code: driverErrorCode(error),
+    };
   }
 }
 

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { AppContext } from '../context.js';
 import type { Database, DatabaseOptions } from '../db/index.js';
+import type { WriteFailureCause, WriteHealth } from '../db/write-health.js';
 import type { EventQueue, RawScan } from '../redirect/queue.js';
 import type { EnrichedScan } from './enrich/index.js';
 import { utcDayStart, type DailySaltStore, type SharedSalt } from './enrich/visitor.js';
@@ -64,7 +65,14 @@ export type ThreadRequest =
 /** Writer thread → main thread, one reply per request. */
 export type ThreadReply =
   | { type: 'written'; id: number; written: number; duplicates: number; live: EnrichedScan[] }
-  | { type: 'failed'; id: number; message: string }
+  | {
+      type: 'failed';
+      id: number;
+      message: string;
+      /** Set when the database refuses writes (disk full, read-only, …); null for other errors. */
+      cause: WriteFailureCause | null;
+      code: string | null;
+    }
   | { type: 'closed' };
 
 /**
@@ -72,15 +80,24 @@ export type ThreadReply =
  * waiting); beyond that the scan queue fills and counts its drops instead (ANA-01).
  */
 const MAX_IN_FLIGHT = 2;
+/** Doubles from `firstMs` with each failure in a row (1, 2, 3, …), up to `maxMs`. */
+const doublingDelayMs = (failuresInARow: number, firstMs: number, maxMs: number): number =>
+  Math.min(firstMs * 2 ** Math.max(0, failuresInARow - 1), maxMs);
+
 /**
  * A thread that keeps crashing (e.g. at start-up) is not restarted in a tight loop: the delay
  * doubles with each crash that follows no written batch, from 1 s up to a minute.
  */
-const RESTART_DELAY_MS = 1000;
-const MAX_RESTART_DELAY_MS = 60_000;
-
 export const restartDelayMs = (crashesInARow: number): number =>
-  Math.min(RESTART_DELAY_MS * 2 ** Math.max(0, crashesInARow - 1), MAX_RESTART_DELAY_MS);
+  doublingDelayMs(crashesInARow, 1000, 60_000);
+
+/**
+ * A batch that failed (database down, disk full, read-only) is retried after 100 ms, doubling
+ * with each failure in a row up to 30 s; a written batch resets it. Meanwhile the queue holds
+ * the scans (ANA-01), and one batch at a time tries the database.
+ */
+export const retryDelayMs = (failuresInARow: number): number =>
+  doublingDelayMs(failuresInARow, 100, 30_000);
 
 /**
  * Compiled (dist/), the thread runs writer-thread.js. From the TypeScript sources (vitest, tsx)
@@ -110,7 +127,13 @@ function startThread(workerData: WriterThreadData): Worker {
 export function startAnalyticsWriter(
   ctx: AppContext,
   queue: EventQueue<RawScan>,
-  deps: { database: Database; geoipDb: string | null; salts: DailySaltStore; live: LiveFeed },
+  deps: {
+    database: Database;
+    geoipDb: string | null;
+    salts: DailySaltStore;
+    live: LiveFeed;
+    writes: Pick<WriteHealth, 'failed'>;
+  },
   options: WriterOptions = {},
 ) {
   const { postgresUrl, sqliteFile } = deps.database.options;
@@ -132,6 +155,10 @@ export function startAnalyticsWriter(
   let closing = false;
   let restartTimer: NodeJS.Timeout | undefined;
   let crashesInARow = 0;
+  let failuresInARow = 0;
+  let failingSince = 0;
+  /** Date.now() before which failed batches wait (flush and stop do not). */
+  let retryAt = 0;
   let thread: Worker | null = start();
 
   function start(): Worker {
@@ -169,7 +196,9 @@ export function startAnalyticsWriter(
 
   function pump(): void {
     if (!thread || closing || (paused && draining === 0)) return;
-    while (inFlight.size < MAX_IN_FLIGHT && (retry.length > 0 || queue.size > 0)) {
+    if (draining === 0 && Date.now() < retryAt) return;
+    const limit = failuresInARow > 0 ? 1 : MAX_IN_FLIGHT;
+    while (inFlight.size < limit && (retry.length > 0 || queue.size > 0)) {
       const batch = retry.shift() ?? { id: nextId++, raws: queue.drain(batchSize) };
       inFlight.set(batch.id, batch.raws);
       const request: ThreadRequest = {
@@ -190,6 +219,14 @@ export function startAnalyticsWriter(
   function onReply(reply: ThreadReply): void {
     if (reply.type === 'written') {
       crashesInARow = 0;
+      if (failuresInARow > 0) {
+        ctx.log.info(
+          { failedAttempts: failuresInARow, downMs: Date.now() - failingSince },
+          'analytics writes recovered',
+        );
+        failuresInARow = 0;
+        retryAt = 0;
+      }
       inFlight.delete(reply.id);
       stats.written += reply.written;
       stats.duplicates += reply.duplicates;
@@ -199,14 +236,28 @@ export function startAnalyticsWriter(
       inFlight.delete(reply.id);
       retry.push({ id: reply.id, raws });
       stats.failedBatches++;
-      ctx.log.warn(
-        { err: { message: reply.message }, batch: raws.length },
-        'analytics batch failed; will retry',
-      );
+      failuresInARow++;
+      const retryInMs = retryDelayMs(failuresInARow);
+      retryAt = Date.now() + retryInMs;
+      // Logged when writes start failing and when they recover, not on every retry.
+      if (failuresInARow === 1) {
+        failingSince = Date.now();
+        ctx.log.warn(
+          {
+            cause: reply.cause,
+            code: reply.code,
+            err: { message: reply.message },
+            batch: raws.length,
+            retryInMs,
+          },
+          'analytics writes failing; retrying with backoff',
+        );
+      }
+      if (reply.cause) deps.writes.failed(reply.cause, reply.code, 'analytics', reply.message);
     }
     if (inFlight.size === 0 && !closing) thread?.unref();
     for (const wake of waiters.splice(0)) wake(reply);
-    // A failed batch waits for the next tick rather than hammering a database that is down.
+    // A failed batch waits for its retry time rather than hammering a database that is down.
     if (reply.type === 'written') pump();
   }
 

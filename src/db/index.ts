@@ -69,23 +69,32 @@ export function openDatabase(options: DatabaseOptions): Database {
  * busy_timeout for it. A deferred `BEGIN` that reads and then writes fails at once with
  * SQLITE_BUSY (no waiting) when another connection committed in between, and another
  * connection always exists: the analytics writer thread, and the other `--workers`.
+ *
+ * On some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM) SQLite has already rolled the
+ * transaction back itself; a ROLLBACK then fails with "cannot rollback - no transaction is
+ * active", and Kysely would throw that in place of the error that explains the failure.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  constructor(private readonly sqlite: SqliteDatabase) {
+    super({ database: sqlite });
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.sqlite.inTransaction) await super.rollbackTransaction(connection);
   }
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #config: ConstructorParameters<typeof SqliteDialect>[0];
-
-  constructor(config: ConstructorParameters<typeof SqliteDialect>[0]) {
-    super(config);
-    this.#config = config;
+  constructor(private readonly sqlite: SqliteDatabase) {
+    super({ database: sqlite });
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    return new ImmediateSqliteDriver(this.sqlite);
   }
 }
 
@@ -108,7 +117,7 @@ function openSqlite(options: DatabaseOptions, file: string): Database {
   // (the default) copied them back into the database after nearly every batch; every 10,000
   // (a WAL of up to ~40 MiB) copies each page once for several batches: a third less commit time.
   sqlite.pragma('wal_autocheckpoint = 10000');
-  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect(sqlite) });
   return {
     db,
     dialect: 'sqlite',

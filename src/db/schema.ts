@@ -259,6 +259,12 @@ export interface BillingEmailsTable {
   sent_at: number | null;
 }
 
+/** The readiness write probe's single row. */
+export interface WriteProbeTable {
+  id: string;
+  written_at: number;
+}
+
 export interface DB {
   usage_counters: UsageCountersTable;
   subscriptions: SubscriptionsTable;
@@ -282,4 +288,5 @@ export interface DB {
   login_failures: LoginFailuresTable;
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
+  write_probe: WriteProbeTable;
 }

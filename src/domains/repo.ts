@@ -1,4 +1,4 @@
-import type { Executor } from '../db/index.js';
+import { isUniqueViolation, type Executor } from '../db/index.js';
 
 export type DomainStatus = 'pending' | 'active' | 'failed';
 
@@ -95,19 +95,44 @@ export async function listDomainsToRecheck(db: Executor, checkedBefore: number) 
     .execute();
 }
 
-export async function updateDomainStatus(
+/**
+ * Marks a domain verified. `'taken'` when another workspace holds the host active: the partial
+ * unique index refuses a second holder (RED-10), so concurrent verifications cannot both win.
+ */
+export async function activateDomain(
   db: Executor,
   id: string,
-  status: DomainStatus,
   now: number,
-  verified: boolean,
+): Promise<'activated' | 'taken'> {
+  try {
+    // tenant-exempt: called with an id the caller already tenant-checked
+    await db
+      .updateTable('domains')
+      .set({ status: 'active', checked_at: now, verified_at: now })
+      .where('id', '=', id)
+      .execute();
+    return 'activated';
+  } catch (err) {
+    if (isUniqueViolation(err)) return 'taken';
+    throw err;
+  }
+}
+
+/** Stops a domain serving (its record is gone, or it never verified). */
+export async function deactivateDomain(
+  db: Executor,
+  id: string,
+  status: Exclude<DomainStatus, 'active'>,
+  now: number,
 ): Promise<void> {
   // tenant-exempt: called with ids the caller already tenant-checked, or by the re-verification job
-  await db
-    .updateTable('domains')
-    .set({ status, checked_at: now, ...(verified ? { verified_at: now } : {}) })
-    .where('id', '=', id)
-    .execute();
+  await db.updateTable('domains').set({ status, checked_at: now }).where('id', '=', id).execute();
+}
+
+/** Records a check that changes nothing: whatever the status is now, it stays. */
+export async function markDomainChecked(db: Executor, id: string, now: number): Promise<void> {
+  // tenant-exempt: called with ids the caller already tenant-checked, or by the re-verification job
+  await db.updateTable('domains').set({ checked_at: now }).where('id', '=', id).execute();
 }
 
 export async function updateDomainUrls(

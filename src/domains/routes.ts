@@ -1,7 +1,16 @@
 import { Type } from 'typebox';
 import type { AppContext } from '../context.js';
 import type { Api } from '../http/server.js';
-import { Id, iso, isoOrNull, page, PageQuery, Timestamp, withErrors } from '../http/schemas.js';
+import {
+  Id,
+  iso,
+  isoOrNull,
+  page,
+  PageQuery,
+  problemResponse,
+  Timestamp,
+  withErrors,
+} from '../http/schemas.js';
 import { decodeCursor, toPage } from '../http/pagination.js';
 import { actorOf } from '../workspaces/routes.js';
 import * as repo from './repo.js';
@@ -28,7 +37,11 @@ const DomainSchema = Type.Object({
 
 const CreateDomainBody = Type.Object(
   {
-    host: Type.String({ minLength: 1, maxLength: 253 }),
+    host: Type.String({
+      minLength: 1,
+      maxLength: 253,
+      description: 'A bare domain name such as go.example.com: no scheme, path, port or IP',
+    }),
     rootUrl: Type.Optional(Url),
     notFoundUrl: Type.Optional(Url),
   },
@@ -85,7 +98,14 @@ export function domainRoutes(app: Api, ctx: AppContext, service: DomainsService)
         tags,
         summary: 'Add a custom domain; it serves links once its DNS TXT record is verified',
         body: CreateDomainBody,
-        response: withErrors({ 201: DomainSchema, 409: { $ref: 'Problem' } }),
+        response: withErrors({
+          201: DomainSchema,
+          409: { $ref: 'Problem' },
+          422: problemResponse(
+            'The host is not a bare public domain name (`errors` says why), or this ' +
+              'Idempotency-Key was used with a different request',
+          ),
+        }),
       },
       config: { auth: 'workspace', permission: 'domains:write', idempotent: true },
     },

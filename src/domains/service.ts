@@ -1,13 +1,13 @@
-import { domainToASCII } from 'node:url';
-import { isIP } from 'node:net';
 import { AppError } from '../errors.js';
 import type { AppContext } from '../context.js';
 import type { Entitlements } from '../billing/entitlements.js';
 import type { TxtResolver } from '../adapters/dns.js';
 import { recordAudit } from '../audit/repo.js';
 import { recordChange } from '../db/changes.js';
+import type { Executor } from '../db/index.js';
 import { randomToken } from '../accounts/tokens.js';
 import { newId } from '../shared/ids.js';
+import { normalizeCustomHost } from './custom-host.js';
 import type { DomainDirectory } from './directory.js';
 import * as repo from './repo.js';
 
@@ -22,21 +22,8 @@ export function verificationValue(token: string): string {
   return `qrlink-verification=${token}`;
 }
 
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-
-/** A custom domain must be a real DNS name (A-label form), not an IP and not ours. */
-export function normalizeCustomHost(input: string, directory: DomainDirectory): string {
-  const fail = (message: string) =>
-    new AppError('validation_failed', `host ${message}`, { errors: [{ field: '/host', message }] });
-  const ascii = domainToASCII(input.trim().toLowerCase().replace(/\.$/, ''));
-  if (!ascii || isIP(ascii) !== 0) throw fail('must be a domain name such as go.example.com');
-  const labels = ascii.split('.');
-  if (labels.length < 2 || ascii.length > 253 || !labels.every((l) => LABEL.test(l))) {
-    throw fail('must be a domain name such as go.example.com');
-  }
-  if (directory.match(ascii)?.kind === 'default') throw fail('is the platform’s own domain');
-  return ascii;
-}
+const hostTaken = (host: string) =>
+  new AppError('domain_taken', `${host} is verified by another workspace`);
 
 export interface DomainView {
   id: string;
@@ -117,18 +104,28 @@ export function domainsService(
       });
   }
 
-  async function setStatus(
-    id: string,
-    status: repo.DomainStatus,
-    verified: boolean,
-  ): Promise<void> {
+  async function deactivate(id: string, status: 'failed' | 'pending'): Promise<void> {
     const now = ctx.clock.now();
     await ctx.db.transaction().execute(async (tx) => {
-      await repo.updateDomainStatus(tx, id, status, now, verified);
+      await repo.deactivateDomain(tx, id, status, now);
       await recordChange(tx, ctx.dialect, 'domain', id, now);
     });
     await publish(id);
   }
+
+  const audit = (
+    tx: Executor,
+    action: 'domain.create' | 'domain.verify' | 'domain.delete',
+    actor: { workspaceId: string; actorUserId: string; ip: string },
+    id: string,
+    host: string,
+    now: number,
+  ) =>
+    recordAudit(
+      tx,
+      { ...actor, action, targetType: 'domain', targetId: id, details: { host } },
+      now,
+    );
 
   async function load(workspaceId: string, id: string) {
     const row = await repo.findDomain(ctx.db, workspaceId, id);
@@ -157,19 +154,7 @@ export function domainsService(
           rootUrl,
           notFoundUrl,
         });
-        await recordAudit(
-          tx,
-          {
-            workspaceId,
-            actorUserId,
-            action: 'domain.create',
-            targetType: 'domain',
-            targetId: id,
-            ip,
-            details: { host },
-          },
-          now,
-        );
+        await audit(tx, 'domain.create', { workspaceId, actorUserId, ip }, id, host, now);
       });
       return toDomainView(await load(workspaceId, id));
     },
@@ -177,9 +162,7 @@ export function domainsService(
     async verify(workspaceId, id, actorUserId, ip) {
       const row = await load(workspaceId, id);
       const holder = await repo.findActiveDomainByHost(ctx.db, row.host);
-      if (holder && holder.id !== row.id) {
-        throw new AppError('conflict', `${row.host} is verified by another workspace`);
-      }
+      if (holder && holder.id !== row.id) throw hostTaken(row.host);
       let found: boolean;
       try {
         found = await hasRecord(row.host, row.verification_token);
@@ -191,34 +174,21 @@ export function domainsService(
         );
       }
       if (!found) {
-        if (row.status === 'active') await setStatus(id, 'failed', false);
-        else
-          await repo.updateDomainStatus(
-            ctx.db,
-            id,
-            row.status as repo.DomainStatus,
-            ctx.clock.now(),
-            false,
-          );
+        if (row.status === 'active') await deactivate(id, 'failed');
+        else await repo.markDomainChecked(ctx.db, id, ctx.clock.now());
         throw new AppError(
           'unprocessable',
           `No TXT record ${verificationName(row.host)} with value ${verificationValue(row.verification_token)} was found`,
         );
       }
-      await setStatus(id, 'active', true);
-      await recordAudit(
-        ctx.db,
-        {
-          workspaceId,
-          actorUserId,
-          action: 'domain.verify',
-          targetType: 'domain',
-          targetId: id,
-          ip,
-          details: { host: row.host },
-        },
-        ctx.clock.now(),
-      );
+      const now = ctx.clock.now();
+      await ctx.db.transaction().execute(async (tx) => {
+        // Another workspace may have verified the host during the lookup: the database decides.
+        if ((await repo.activateDomain(tx, id, now)) === 'taken') throw hostTaken(row.host);
+        await recordChange(tx, ctx.dialect, 'domain', id, now);
+        await audit(tx, 'domain.verify', { workspaceId, actorUserId, ip }, id, row.host, now);
+      });
+      await publish(id);
       return toDomainView(await load(workspaceId, id));
     },
 
@@ -254,19 +224,7 @@ export function domainsService(
         await repo.deleteDomain(tx, workspaceId, id);
         await entitlements.released(tx, workspaceId, 'domains');
         await recordChange(tx, ctx.dialect, 'domain', id, now);
-        await recordAudit(
-          tx,
-          {
-            workspaceId,
-            actorUserId,
-            action: 'domain.delete',
-            targetType: 'domain',
-            targetId: id,
-            ip,
-            details: { host: row.host },
-          },
-          now,
-        );
+        await audit(tx, 'domain.delete', { workspaceId, actorUserId, ip }, id, row.host, now);
       });
       directory.remove(id);
     },
@@ -287,14 +245,15 @@ export function domainsService(
           continue;
         }
         if (found) {
-          await repo.updateDomainStatus(ctx.db, row.id, 'active', ctx.clock.now(), false);
+          // Only the check time: the domain may have failed or changed hands during the lookup.
+          await repo.markDomainChecked(ctx.db, row.id, ctx.clock.now());
         } else {
           failed++;
           ctx.log.warn(
             { host: row.host, domainId: row.id },
             'verification record gone; domain stops serving',
           );
-          await setStatus(row.id, 'failed', false);
+          await deactivate(row.id, 'failed');
         }
       }
       return { checked: due.length, failed };

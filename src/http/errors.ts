@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { writeFailureCause } from '../db/write-health.js';
 import { AppError, ERROR_CODES, type ErrorCode, type FieldError } from '../errors.js';
 import { PATTERN_MESSAGES } from './schemas.js';
 
@@ -162,6 +163,14 @@ export function toAppError(err: FastifyError | AppError | Error): AppError {
   }
   if (err instanceof SyntaxError || fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     return new AppError('malformed_json');
+  }
+  // A full disk or a read-only database is an outage the client can wait out, not a bug.
+  if (writeFailureCause(err)) {
+    return new AppError(
+      'service_unavailable',
+      'The database cannot take writes at the moment; try again shortly',
+      { cause: err, headers: { 'retry-after': '10' } },
+    );
   }
   if (fastifyError.statusCode === 400) return new AppError('validation_failed', 'Bad request');
   if (fastifyError.statusCode === 413) return new AppError('payload_too_large');

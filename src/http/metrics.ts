@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { WriteHealth } from '../db/write-health.js';
 import type { RedirectCounters } from '../redirect/handler.js';
 
 /** One registry per app instance (tests run several in one process). */
@@ -169,4 +170,26 @@ export function registerRedirectMetrics(
     'Analytics batches that failed and were retried',
     () => writer.stats.failedBatches,
   );
+}
+
+/** Whether the database takes writes, and the failed writes seen, by cause. */
+export function registerWriteHealthMetrics(metrics: Metrics, writes: WriteHealth): void {
+  new Gauge({
+    name: 'qrlink_db_writable',
+    help: '1 while the database takes writes, 0 while it refuses them (disk full, read-only, …)',
+    registers: [metrics.registry],
+    collect() {
+      this.set(writes.state.writable ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'qrlink_db_write_failures_total',
+    help: 'Writes refused by the database (requests, analytics batches, probes), by cause',
+    labelNames: ['cause'],
+    registers: [metrics.registry],
+    collect() {
+      this.reset();
+      for (const [cause, count] of writes.failures) this.inc({ cause }, count);
+    },
+  });
 }

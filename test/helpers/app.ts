@@ -15,6 +15,8 @@ export interface TestApp {
   dataDir: string;
   /** Every log line the app wrote (JSON), for tests that check what is (not) logged. */
   logs: string[];
+  /** Stops the server and starts a new one on the same data folder and database (`app`, `url` change). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,22 +41,28 @@ export async function startTestApp(
     ...(scratch ? { QRLINK_DATABASE_URL: scratch.url } : {}),
     ...options.env,
   });
-  const app = await buildApp(config, {
-    logger: pino({ level: 'info' }, sink),
-    ...options.overrides,
-  });
-  const url = await app.listen(0);
-  return {
-    app,
-    url,
+  const start = async () => {
+    const app = await buildApp(config, {
+      logger: pino({ level: 'info' }, sink),
+      ...options.overrides,
+    });
+    return { app, url: await app.listen(0) };
+  };
+  const testApp: TestApp = {
+    ...(await start()),
     dataDir,
     logs,
+    async restart() {
+      await testApp.app.close();
+      Object.assign(testApp, await start());
+    },
     async close() {
-      await app.close();
+      await testApp.app.close();
       await scratch?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return testApp;
 }
 
 export interface Caller {

@@ -112,16 +112,26 @@ export async function freePort(): Promise<number> {
  * `node dist/main.js serve` as a real child process on a free port; resolves once /healthz
  * answers. `env` is added to a minimal environment (data dir, secret, database URL, …). The
  * port goes in PORT, or with `portVia: 'flag'` in --port (PORT then names another one).
+ * `launcher`: a command that runs the server in turn (it ends by exec'ing its arguments), so
+ * the child's pid is the server's.
  */
 export async function startServe(
   env: Record<string, string>,
   args: string[] = [],
-  options: { cwd?: string; portVia?: 'env' | 'flag' } = {},
+  options: { cwd?: string; portVia?: 'env' | 'flag'; launcher?: string[] } = {},
 ): Promise<ServeProcess> {
   const port = await freePort();
   const byFlag = options.portVia === 'flag';
   const portArgs = byFlag ? ['--port', String(port)] : [];
-  const child = spawn(process.execPath, [MAIN_JS, 'serve', ...args, ...portArgs], {
+  const command = [
+    ...(options.launcher ?? []),
+    process.execPath,
+    MAIN_JS,
+    'serve',
+    ...args,
+    ...portArgs,
+  ];
+  const child = spawn(command[0] as string, command.slice(1), {
     env: childEnv({
       QRLINK_HOST: '127.0.0.1',
       QRLINK_LOG_LEVEL: 'warn',

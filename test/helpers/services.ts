@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
@@ -39,6 +41,24 @@ export async function serviceMissing(
   return reason;
 }
 
+/**
+ * Null when this machine lets a test give a child process a mount namespace and a tmpfs of its
+ * own (root or CAP_SYS_ADMIN, as in CI): a file system the test can fill without touching
+ * anyone else's. Otherwise the reason (or throws in CI), as for a missing service.
+ */
+export function mountNamespaceMissing(): string | null {
+  const probe = spawnSync(
+    'unshare',
+    ['--mount', 'mount', '-t', 'tmpfs', '-o', 'size=1m', 'qrlink-probe', tmpdir()],
+    { encoding: 'utf8' },
+  );
+  if (probe.status === 0) return null;
+  const reason = `cannot mount a tmpfs in a mount namespace (unshare): ${probe.error?.message ?? probe.stderr.trim()}`;
+  if (REQUIRE_SERVICES) throw new Error(`${reason} and QRLINK_REQUIRE_SERVICES=1`);
+  console.warn(`skipping full-disk tests: ${reason}`);
+  return reason;
+}
+
 export const postgresMissing = () => {
   const url = new URL(POSTGRES_ADMIN_URL);
   return serviceMissing('PostgreSQL', url.hostname, Number(url.port || 5432));
@@ -69,6 +89,33 @@ export async function createScratchPostgres(
       await client.query(`drop database if exists ${name} with (force)`);
       await client.end();
     },
+  };
+}
+
+/** An admin session on the server of a test app's database, to break and mend that database. */
+export interface PostgresAdmin {
+  /** `alter database <the app's> …`, e.g. `allow_connections false`. */
+  alterDatabase(change: string): Promise<void>;
+  /** Cuts every session of the app's database: its pools reconnect (and pick up new settings). */
+  cutSessions(): Promise<void>;
+  end(): Promise<void>;
+}
+
+export async function postgresAdminFor(databaseUrl: string): Promise<PostgresAdmin> {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await admin.connect();
+  return {
+    async alterDatabase(change) {
+      await admin.query(`alter database ${name} ${change}`);
+    },
+    async cutSessions() {
+      await admin.query(
+        'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+        [name],
+      );
+    },
+    end: () => admin.end(),
   };
 }
 

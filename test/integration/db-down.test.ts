@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertLink } from '../../src/links/repo.js';
 import { newId } from '../../src/shared/ids.js';
@@ -14,22 +13,19 @@ import {
   type CreatedLink,
 } from '../helpers/redirect.js';
 import { linkRow } from '../helpers/fixtures.js';
-import { POSTGRES_ADMIN_URL, postgresMissing } from '../helpers/services.js';
+import { postgresAdminFor, postgresMissing, type PostgresAdmin } from '../helpers/services.js';
 
 const pgMissing = await postgresMissing();
 
 describe.skipIf(pgMissing)('PostgreSQL unreachable (RED-13, FLT-01)', () => {
   let t: TestApp;
   let user: TestUser;
-  let admin: pg.Client;
-  let dbName: string;
+  let admin: PostgresAdmin;
   let down = false;
   beforeAll(async () => {
     t = await startTestApp({ dialect: 'postgres', env: { QRLINK_SIGNUP: 'open' } });
     user = await signUp(t.url);
-    dbName = new URL(t.app.ctx.config.db.postgresUrl as string).pathname.slice(1);
-    admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-    await admin.connect();
+    admin = await postgresAdminFor(t.app.ctx.config.db.postgresUrl as string);
   });
   afterAll(async () => {
     if (down) await restore();
@@ -40,11 +36,8 @@ describe.skipIf(pgMissing)('PostgreSQL unreachable (RED-13, FLT-01)', () => {
   /** No new connections to the app's database, and every open one is cut. */
   async function cut(): Promise<void> {
     down = true;
-    await admin.query(`alter database ${dbName} allow_connections false`);
-    await admin.query(
-      'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
-      [dbName],
-    );
+    await admin.alterDatabase('allow_connections false');
+    await admin.cutSessions();
     const unreachable = await until(
       () =>
         t.app.database.ping().then(
@@ -57,7 +50,7 @@ describe.skipIf(pgMissing)('PostgreSQL unreachable (RED-13, FLT-01)', () => {
     expect(unreachable.ok).toBe(true);
   }
   async function restore(): Promise<void> {
-    await admin.query(`alter database ${dbName} allow_connections true`);
+    await admin.alterDatabase('allow_connections true');
     down = false;
     const back = await until(
       () =>

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { listAudit } from '../../src/audit/repo.js';
 import { recordChange } from '../../src/db/changes.js';
-import { findDomainById, updateDomainStatus } from '../../src/domains/repo.js';
+import { activateDomain, findDomainById } from '../../src/domains/repo.js';
 import { routeTable } from '../../src/http/route-table.js';
 import { codeKey } from '../../src/links/codes.js';
 import { findLink, insertLink } from '../../src/links/repo.js';
@@ -74,7 +74,7 @@ function engineAnswers(t: TestApp): number {
 async function activeDomain(t: TestApp, workspaceId: string): Promise<string> {
   const id = await makeDomain(t, workspaceId);
   const now = t.app.ctx.clock.now();
-  await updateDomainStatus(t.app.ctx.db, id, 'active', now, true);
+  await activateDomain(t.app.ctx.db, id, now);
   await recordChange(t.app.ctx.db, t.app.ctx.dialect, 'domain', id, now);
   const host = (await findDomainById(t.app.ctx.db, id))?.host as string;
   const known = await until(
