@@ -28,10 +28,16 @@ import { workspaceRoutes } from './workspaces/routes.js';
 import { dnsResolver, type TxtResolver } from './adapters/dns.js';
 import { domainRoutes } from './domains/routes.js';
 import { domainsService, type DomainsService } from './domains/service.js';
+import {
+  countPasswordAttempt,
+  forgivePasswordAttempt,
+  prunePasswordAttempts,
+} from './links/repo.js';
 import { linkRoutes } from './links/routes.js';
 import { destinationChecker } from './links/service.js';
 import { createRedirectEngine, type RedirectEngine } from './redirect/engine.js';
 import type { MissBudget } from './redirect/miss-throttle.js';
+import { PASSWORD_ATTEMPT_WINDOW_MS } from './redirect/password-gate.js';
 import { isHumanRequest, visitorSources } from './redirect/visitor-sources.js';
 import { openGeoDatabase } from './analytics/enrich/geoip.js';
 import { DailySaltStore } from './analytics/enrich/visitor.js';
@@ -178,6 +184,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     isHuman: isHumanRequest,
     queueCapacity: overrides.queueCapacity,
     missBudget: overrides.missBudget,
+    passwordAttempts: {
+      count: (key, time, windowMs) => countPasswordAttempt(ctx.db, key, time, windowMs),
+      forgive: (key, windowStart) => forgivePasswordAttempt(ctx.db, key, windowStart),
+    },
   });
   let server: Server | undefined;
   const api = await createApi({
@@ -260,6 +270,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         run: async () => ({
           ...(await pruneExpiredCredentials(ctx.db, now())),
           loginFailures: await pruneLoginFailures(ctx.db, now()),
+          passwordAttempts: await prunePasswordAttempts(ctx.db, now() - PASSWORD_ATTEMPT_WINDOW_MS),
         }),
       },
       {

@@ -259,6 +259,14 @@ export interface BillingEmailsTable {
   sent_at: number | null;
 }
 
+export interface LinkPasswordAttemptsTable {
+  /** keyedHash of the link and the client (IPv4 address or IPv6 /64). */
+  key: string;
+  /** When the window of this key's attempts began (the first attempt in it). */
+  window_start: number;
+  attempts: number;
+}
+
 export interface DB {
   usage_counters: UsageCountersTable;
   subscriptions: SubscriptionsTable;
@@ -280,6 +288,7 @@ export interface DB {
   invitations: InvitationsTable;
   password_resets: PasswordResetsTable;
   login_failures: LoginFailuresTable;
+  link_password_attempts: LinkPasswordAttemptsTable;
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
 }

@@ -13,7 +13,7 @@ import { compileLink, type CachedLink, type LinkRecord } from './compiled-link.j
 import { createRedirectHandler, type RedirectCounters } from './handler.js';
 import { LinkCache } from './link-cache.js';
 import { MissThrottle, type MissBudget } from './miss-throttle.js';
-import { PasswordGate } from './password-gate.js';
+import { PasswordGate, type PasswordAttempts } from './password-gate.js';
 import { EventQueue, type RawScan } from './queue.js';
 import type { VisitorSources } from './visitor.js';
 import { proxyCountry } from './visitor-sources.js';
@@ -29,6 +29,8 @@ export interface RedirectEngineOptions {
   pollIntervalMs?: number;
   /** Misses per client before 404s turn into 429s (RED-09). */
   missBudget?: MissBudget;
+  /** The shared count of password attempts on protected links (RED-15). */
+  passwordAttempts: PasswordAttempts;
 }
 
 /**
@@ -123,7 +125,7 @@ export function createRedirectEngine(ctx: AppContext, options: RedirectEngineOpt
       country: (ip, req) => options.visitor.country(ip, req) ?? fromProxy(req),
     },
     isHuman: options.isHuman,
-    gate: new PasswordGate(ctx.secret, () => ctx.clock.now()),
+    gate: new PasswordGate(ctx.secret, () => ctx.clock.now(), options.passwordAttempts),
     misses: new MissThrottle(() => ctx.clock.now(), options.missBudget),
     newEventId: () => uuidv7(ctx.clock.now()),
     counters,

@@ -15,6 +15,11 @@ import {
   type DialectName,
 } from '../../src/db/index.js';
 import { pruneIdempotencyKeys, IDEMPOTENCY_TTL_MS } from '../../src/http/idempotency.js';
+import {
+  countPasswordAttempt,
+  forgivePasswordAttempt,
+  prunePasswordAttempts,
+} from '../../src/links/repo.js';
 import { newId } from '../../src/shared/ids.js';
 import * as workspaces from '../../src/workspaces/repo.js';
 import {
@@ -281,6 +286,27 @@ for (const dialect of ['sqlite', 'postgres'] as const satisfies readonly Dialect
         expect(await pruneLoginFailures(db(), T0 + 1000 + ACCOUNT_POLICY.windowMs)).toBe(0);
         expect(await pruneLoginFailures(db(), T0 + 1501 + ACCOUNT_POLICY.windowMs)).toBe(3);
         expect(await db().selectFrom('login_failures').selectAll().execute()).toEqual([]);
+      });
+    });
+
+    describe('password attempts on links (RED-15)', () => {
+      it('count per key in windows that start at the first attempt; forgive only in that window', async () => {
+        const count = (key: string, now: number) => countPasswordAttempt(db(), key, now, 60_000);
+        expect(await count('a', T0)).toEqual({ attempts: 1, windowStart: T0 });
+        expect(await count('a', T0 + 30_000)).toEqual({ attempts: 2, windowStart: T0 });
+        expect(await count('b', T0 + 30_000)).toEqual({ attempts: 1, windowStart: T0 + 30_000 });
+        await forgivePasswordAttempt(db(), 'a', T0);
+        expect(await count('a', T0 + 59_999)).toEqual({ attempts: 2, windowStart: T0 });
+        // A new window begins with the first attempt after the old one ended.
+        expect(await count('a', T0 + 60_000)).toEqual({ attempts: 1, windowStart: T0 + 60_000 });
+        // Taking back an attempt of the ended window does not touch the new one.
+        await forgivePasswordAttempt(db(), 'a', T0);
+        expect(await count('a', T0 + 60_001)).toEqual({ attempts: 2, windowStart: T0 + 60_000 });
+
+        expect(await prunePasswordAttempts(db(), T0 + 30_000)).toBe(0);
+        expect(await prunePasswordAttempts(db(), T0 + 30_001)).toBe(1);
+        const left = await db().selectFrom('link_password_attempts').select('key').execute();
+        expect(left).toEqual([{ key: 'a' }]);
       });
     });
 
