@@ -267,6 +267,16 @@ export interface LinkPasswordAttemptsTable {
   attempts: number;
 }
 
+/** A place held by an open live stream (the caps count them); renewed while it is open. */
+export interface LiveStreamsTable {
+  id: string;
+  workspace_id: string;
+  /** `key:<id>` or `session:<id>`: what the stream was opened with. */
+  credential: string;
+  /** The place is free after this, should its process die without releasing it. */
+  expires_at: number;
+}
+
 export interface DB {
   usage_counters: UsageCountersTable;
   subscriptions: SubscriptionsTable;
@@ -289,6 +299,7 @@ export interface DB {
   password_resets: PasswordResetsTable;
   login_failures: LoginFailuresTable;
   link_password_attempts: LinkPasswordAttemptsTable;
+  live_streams: LiveStreamsTable;
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
 }

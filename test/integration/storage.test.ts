@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as accounts from '../../src/accounts/repo.js';
+import { claimLiveStream, releaseLiveStreams, renewLiveStreams } from '../../src/analytics/repo.js';
 import { ACCOUNT_POLICY, LoginThrottle, pruneLoginFailures } from '../../src/accounts/throttle.js';
 import * as keys from '../../src/api-keys/repo.js';
 import { listAudit, recordAudit } from '../../src/audit/repo.js';
@@ -307,6 +308,50 @@ for (const dialect of ['sqlite', 'postgres'] as const satisfies readonly Dialect
         expect(await prunePasswordAttempts(db(), T0 + 30_001)).toBe(1);
         const left = await db().selectFrom('link_password_attempts').select('key').execute();
         expect(left).toEqual([{ key: 'a' }]);
+      });
+    });
+
+    describe('live stream places', () => {
+      const caps = { perCredential: 2, perWorkspace: 3 };
+      let n = 0;
+      const place = (workspaceId: string, credential: string, expiresAt = T0 + 30_000) => ({
+        id: `place-${++n}`,
+        workspaceId,
+        credential,
+        expiresAt,
+      });
+      const claim = (p: ReturnType<typeof place>, now = T0) =>
+        claimLiveStream(db(), dialect, p, caps, now);
+
+      it('are capped per credential and per workspace, freed on release or expiry, kept by renewal', async () => {
+        const ws = await workspace(await user());
+        const a1 = place(ws, 'key:a');
+        expect(await claim(a1)).toBe('claimed');
+        expect(await claim(place(ws, 'key:a'))).toBe('claimed');
+        expect(await claim(place(ws, 'key:a'))).toBe('credential_full');
+        const b1 = place(ws, 'session:b', T0 + 1000);
+        expect(await claim(b1)).toBe('claimed');
+        expect(await claim(place(ws, 'session:c'))).toBe('workspace_full');
+        // Another workspace has places of its own.
+        expect(await claim(place(await workspace(await user()), 'key:a'))).toBe('claimed');
+
+        await releaseLiveStreams(db(), [a1.id]);
+        expect(await claim(place(ws, 'key:a'))).toBe('claimed');
+        expect(await claim(place(ws, 'session:c'))).toBe('workspace_full');
+        // b1's process stopped renewing it: once expired, its place is free.
+        expect(await claim(place(ws, 'session:c'), T0 + 999)).toBe('workspace_full');
+        await renewLiveStreams(db(), [b1.id], T0 + 5000);
+        expect(await claim(place(ws, 'session:c'), T0 + 4999)).toBe('workspace_full');
+        expect(await claim(place(ws, 'session:c'), T0 + 5000)).toBe('claimed');
+      });
+
+      it('never exceed the workspace cap when claimed in parallel', async () => {
+        const ws = await workspace(await user());
+        const results = await Promise.all(
+          Array.from({ length: 12 }, (_, i) => claim(place(ws, `key:${i}`))),
+        );
+        expect(results.filter((r) => r === 'claimed')).toHaveLength(caps.perWorkspace);
+        expect(results.filter((r) => r === 'workspace_full')).toHaveLength(12 - caps.perWorkspace);
       });
     });
 

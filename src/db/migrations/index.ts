@@ -9,6 +9,7 @@ import { analyticsStorageMigration } from './2026-11-26-06-analytics-storage.js'
 import { compactDailyRollupsMigration } from './2026-11-26-07-compact-daily-rollups.js';
 import * as loginFailures from './2026-11-26-08-login-failures.js';
 import * as linkPasswordAttempts from './2026-12-04-20-link-password-attempts.js';
+import * as liveStreams from './2026-12-04-20-live-streams.js';
 
 /** Every migration in order; names are frozen once released. */
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -22,5 +23,6 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '2026-11-26-07-compact-daily-rollups': compactDailyRollupsMigration(dialect),
     '2026-11-26-08-login-failures': loginFailures,
     '2026-12-04-20-link-password-attempts': linkPasswordAttempts,
+    '2026-12-04-20-live-streams': liveStreams,
   };
 }
