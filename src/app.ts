@@ -333,6 +333,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       // Stop accepting; idle keep-alive connections close now, busy ones once answered. We call
       // listen() on the server ourselves, so Fastify's close() would leave it open.
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      // Live streams never finish by themselves: ended now, not cut after the grace period.
+      await streams.closeAll();
       httpServer.closeIdleConnections();
       const force = setTimeout(() => httpServer.closeAllConnections(), SHUTDOWN_GRACE_MS);
       force.unref();

@@ -304,3 +304,26 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
     });
   });
 }
+
+describe('shutdown with open live streams', () => {
+  it('ends them at once: close() does not wait out the grace period', async () => {
+    const t = await startTestApp({
+      env: { QRLINK_SIGNUP: 'open' },
+      overrides: { writer: { intervalMs: 20 } },
+    });
+    const user = await signUp(t.url);
+    const link = await createLink(user, { url: 'https://example.com/shutdown' });
+    const streams = await Promise.all([
+      openStream(t.url, { key: user.key }),
+      openStream(t.url, { cookie: user.cookie }),
+    ]);
+    expect(streams.map((s) => s.status)).toEqual([200, 200]);
+    // A running server: its writer thread is up and scans reach the streams.
+    for (const s of streams) await expectDelivers(s, t.url, link.code);
+    const started = Date.now();
+    await t.close();
+    const took = Date.now() - started;
+    expect(took, `close() took ${took} ms`).toBeLessThan(3000);
+    await expectEnded(streams);
+  });
+});
