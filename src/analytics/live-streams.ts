@@ -6,7 +6,7 @@ import { claimLiveStream, releaseLiveStreams, renewLiveStreams } from './repo.js
 /** Open live streams allowed per API key or session (in one workspace), and per workspace. */
 export const LIVE_STREAM_CAPS = { perCredential: 5, perWorkspace: 20 } as const;
 /** How often every open stream's access is asked again: a stream outlives it by less than 1 s. */
-export const LIVE_ACCESS_CHECK_MS = 500;
+const LIVE_ACCESS_CHECK_MS = 500;
 /** A stream's place expires this long after its last renewal (when its process died). */
 const PLACE_TTL_MS = 30_000;
 const PLACE_RENEW_MS = 10_000;
