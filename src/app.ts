@@ -43,7 +43,7 @@ import { openGeoDatabase } from './analytics/enrich/geoip.js';
 import { DailySaltStore } from './analytics/enrich/visitor.js';
 import { pruneAnalytics } from './analytics/jobs.js';
 import { LiveFeed } from './analytics/live.js';
-import { liveStreams, type LiveStreams } from './analytics/live-streams.js';
+import { liveStreams } from './analytics/live-streams.js';
 import { analyticsRoutes } from './analytics/routes.js';
 import { startAnalyticsWriter, type AnalyticsWriter } from './analytics/writer.js';
 import { loadPlanCatalogue } from './billing/plans.js';
@@ -84,12 +84,7 @@ export interface App {
   readonly server: Server;
   readonly database: Database;
   readonly redirect: RedirectEngine;
-  readonly analytics: {
-    writer: AnalyticsWriter;
-    live: LiveFeed;
-    streams: LiveStreams;
-    salts: DailySaltStore;
-  };
+  readonly analytics: { writer: AnalyticsWriter; live: LiveFeed; salts: DailySaltStore };
   readonly jobs: { run(name: string): Promise<void> };
   readonly billing: { entitlements: Entitlements; processor: BillingProcessor | null };
   readonly domains: DomainsService;
@@ -311,7 +306,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     server: httpServer,
     database,
     redirect,
-    analytics: { writer, live, streams, salts },
+    analytics: { writer, live, salts },
     jobs: scheduler,
     billing: { entitlements, processor: stripe?.processor ?? null },
     domains,

@@ -33,7 +33,6 @@ export interface LiveStreams {
   open(viewer: LiveViewer): Promise<LiveStreamHandle>;
   /** Ends every stream at once (shutdown) and gives their places back. */
   closeAll(): Promise<void>;
-  readonly size: number;
 }
 
 /**
@@ -138,10 +137,6 @@ export function liveStreams(ctx: AppContext): LiveStreams {
       open.clear();
       for (const viewer of viewers) viewer.end();
       if (ids.length > 0) await release(ids);
-    },
-
-    get size() {
-      return open.size;
     },
   };
 }
