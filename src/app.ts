@@ -43,17 +43,24 @@ import { workspaceRoutes } from './workspaces/routes.js';
 import { dnsResolver, type TxtResolver } from './adapters/dns.js';
 import { domainRoutes } from './domains/routes.js';
 import { domainsService, type DomainsService } from './domains/service.js';
+import {
+  countPasswordAttempt,
+  forgivePasswordAttempt,
+  prunePasswordAttempts,
+} from './links/repo.js';
 import { linkRoutes } from './links/routes.js';
 import { codeKey, type ReservedCodes } from './links/codes.js';
 import { moveLinksOffReservedCodes } from './links/jobs.js';
 import { destinationChecker } from './links/service.js';
 import { createRedirectEngine, type RedirectEngine } from './redirect/engine.js';
 import type { MissBudget } from './redirect/miss-throttle.js';
+import { PASSWORD_ATTEMPT_WINDOW_MS } from './redirect/password-gate.js';
 import { isHumanRequest, visitorSources } from './redirect/visitor-sources.js';
 import { openGeoDatabase } from './analytics/enrich/geoip.js';
 import { DailySaltStore } from './analytics/enrich/visitor.js';
 import { pruneAnalytics } from './analytics/jobs.js';
 import { LiveFeed } from './analytics/live.js';
+import { liveStreams } from './analytics/live-streams.js';
 import { analyticsRoutes } from './analytics/routes.js';
 import { startAnalyticsWriter, type AnalyticsWriter } from './analytics/writer.js';
 import { loadPlanCatalogue } from './billing/plans.js';
@@ -271,6 +278,10 @@ async function assembleApp(config: Config, overrides: AppOverrides, undo: Undo):
     queueCapacity: overrides.queueCapacity,
     missBudget: overrides.missBudget,
     reserved: reservedCodes,
+    passwordAttempts: {
+      count: (key, time, windowMs) => countPasswordAttempt(ctx.db, key, time, windowMs),
+      forgive: (key, windowStart) => forgivePasswordAttempt(ctx.db, key, windowStart),
+    },
   });
   let server: Server | undefined;
   const api = await createApi({
@@ -327,7 +338,11 @@ async function assembleApp(config: Config, overrides: AppOverrides, undo: Undo):
     entitlements,
   );
   domainRoutes(api, ctx, domains);
-  analyticsRoutes(api, ctx, live, entitlements, { heartbeatMs: overrides.liveHeartbeatMs });
+  const streams = liveStreams(ctx);
+  analyticsRoutes(api, ctx, live, entitlements, {
+    streams,
+    heartbeatMs: overrides.liveHeartbeatMs,
+  });
   billingRoutes(api, ctx, entitlements, stripe);
   await api.ready();
   // Every path the server answers is off limits to short codes, on every domain.
@@ -364,6 +379,7 @@ async function assembleApp(config: Config, overrides: AppOverrides, undo: Undo):
         run: async () => ({
           ...(await pruneExpiredCredentials(ctx.db, now())),
           loginFailures: await pruneLoginFailures(ctx.db, now()),
+          passwordAttempts: await prunePasswordAttempts(ctx.db, now() - PASSWORD_ATTEMPT_WINDOW_MS),
         }),
       },
       {
@@ -417,6 +433,8 @@ async function assembleApp(config: Config, overrides: AppOverrides, undo: Undo):
       // Stop accepting; idle keep-alive connections close now, busy ones once answered. We call
       // listen() on the server ourselves, so Fastify's close() would leave it open.
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      // Live streams never finish by themselves: ended now, not cut after the grace period.
+      await streams.closeAll();
       httpServer.closeIdleConnections();
       const force = setTimeout(() => httpServer.closeAllConnections(), SHUTDOWN_GRACE_MS);
       force.unref();

@@ -29,6 +29,7 @@ export const ERROR_CODES = {
     // The problem type registered by draft-ietf-httpapi-ratelimit-headers (RL-02).
     type: 'https://iana.org/assignments/http-problem-types#quota-exceeded',
   },
+  too_many_streams: { status: 429, title: 'Too many open live streams' },
   internal: { status: 500, title: 'Internal server error' },
   service_unavailable: { status: 503, title: 'Service temporarily unavailable' },
   payment_provider_unavailable: {

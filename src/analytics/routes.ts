@@ -1,10 +1,12 @@
 import type { AppContext } from '../context.js';
 import type { Entitlements } from '../billing/entitlements.js';
+import { currentRole } from '../http/auth.js';
 import type { Api } from '../http/server.js';
 import { withErrors } from '../http/schemas.js';
 import { actorOf } from '../workspaces/routes.js';
 import { streamCsv } from './export.js';
 import type { LiveFeed } from './live.js';
+import { LIVE_STREAM_CAPS, type LiveStreams } from './live-streams.js';
 import { analyticsFor } from './queries.js';
 import { AnalyticsQuery, AnalyticsView, ExportQuery } from './schemas.js';
 
@@ -15,7 +17,7 @@ export function analyticsRoutes(
   ctx: AppContext,
   live: LiveFeed,
   entitlements: Entitlements,
-  options: { heartbeatMs?: number } = {},
+  options: { streams: LiveStreams; heartbeatMs?: number },
 ): void {
   const tags = ['analytics'];
 
@@ -66,20 +68,46 @@ export function analyticsRoutes(
         tags,
         summary:
           'Server-sent events: each scan of the workspace within a second (bots marked), with a heartbeat',
+        description:
+          `At most ${LIVE_STREAM_CAPS.perCredential} streams per API key or session and ` +
+          `${LIVE_STREAM_CAPS.perWorkspace} per workspace are open at once (429 \`too_many_streams\`). ` +
+          'A stream ends within a second of the access it was opened with ending or changing ' +
+          '(key revoked, logout, member removed, role changed, workspace deleted).',
         response: withErrors({ 200: { type: 'string', description: 'text/event-stream' } }),
       },
       config: { auth: 'workspace', permission: 'analytics:read', rateLimit: 'none' },
     },
     async (request, reply) => {
-      const { workspace } = actorOf(request);
+      const { principal, workspace } = actorOf(request);
       await entitlements.assert(ctx.db, workspace.id, { kind: 'feature', feature: 'liveView' });
-      reply.hijack();
       const res = reply.raw;
+      // Set once the stream is running; until then a client that leaves is only noted.
+      let stop: (() => void) | null = null;
+      let left = false;
+      res.once('close', () => (stop ? stop() : (left = true)));
+      const credential =
+        principal.kind === 'apiKey' ? `key:${principal.keyId}` : `session:${principal.sessionId}`;
+      const place = await options.streams.open({
+        workspaceId: workspace.id,
+        credential,
+        access: `${credential}\n${workspace.id}\n${workspace.role}`,
+        // Any role change ends the stream: the client reconnects under the role it has now.
+        stillAllowed: async () =>
+          (await currentRole(ctx, principal, workspace.id)) === workspace.role,
+        end: () => {
+          stop?.();
+          res.end();
+        },
+      });
+      reply.hijack();
+      if (left) return place.close();
+      // `Connection: close`: when the server ends a stream (access lost, shutdown) the connection
+      // goes with it at once, and no client tries to reuse it.
+      res.shouldKeepAlive = false;
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
         'x-accel-buffering': 'no',
-        connection: 'keep-alive',
       });
       res.write(
         `retry: 3000\nevent: ready\ndata: {"workspaceId":${JSON.stringify(workspace.id)}}\n\n`,
@@ -106,12 +134,12 @@ export function analyticsRoutes(
         () => res.write(`: heartbeat ${Date.now()}\n\n`),
         options.heartbeatMs ?? LIVE_HEARTBEAT_MS,
       );
-      const close = () => {
+      stop = () => {
         clearInterval(heartbeat);
         unsubscribe();
+        place.close();
       };
-      request.raw.on('close', close);
-      res.on('error', close);
+      res.on('error', stop);
     },
   );
 }

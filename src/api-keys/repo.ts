@@ -57,6 +57,27 @@ export async function findActiveKey(db: Executor, keyHash: string) {
     .executeTakeFirst();
 }
 
+/** The current role of a key's creator in the key's workspace; undefined once either is gone. */
+export async function findActiveKeyRole(
+  db: Executor,
+  workspaceId: string,
+  id: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('api_keys')
+    .innerJoin('memberships', (join) =>
+      join
+        .onRef('memberships.workspace_id', '=', 'api_keys.workspace_id')
+        .onRef('memberships.user_id', '=', 'api_keys.created_by'),
+    )
+    .select('memberships.role')
+    .where('api_keys.workspace_id', '=', workspaceId)
+    .where('api_keys.id', '=', id)
+    .where('api_keys.revoked_at', 'is', null)
+    .executeTakeFirst();
+  return row?.role;
+}
+
 export async function touchKey(
   db: Executor,
   workspaceId: string,

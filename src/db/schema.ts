@@ -265,6 +265,24 @@ export interface WriteProbeTable {
   written_at: number;
 }
 
+export interface LinkPasswordAttemptsTable {
+  /** keyedHash of the link and the client (IPv4 address or IPv6 /64). */
+  key: string;
+  /** When the window of this key's attempts began (the first attempt in it). */
+  window_start: number;
+  attempts: number;
+}
+
+/** A place held by an open live stream (the caps count them); renewed while it is open. */
+export interface LiveStreamsTable {
+  id: string;
+  workspace_id: string;
+  /** `key:<id>` or `session:<id>`: what the stream was opened with. */
+  credential: string;
+  /** The place is free after this, should its process die without releasing it. */
+  expires_at: number;
+}
+
 export interface DB {
   usage_counters: UsageCountersTable;
   subscriptions: SubscriptionsTable;
@@ -286,6 +304,8 @@ export interface DB {
   invitations: InvitationsTable;
   password_resets: PasswordResetsTable;
   login_failures: LoginFailuresTable;
+  link_password_attempts: LinkPasswordAttemptsTable;
+  live_streams: LiveStreamsTable;
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
   write_probe: WriteProbeTable;

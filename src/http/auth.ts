@@ -2,9 +2,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import type { AccountsService } from '../accounts/service.js';
 import type { AppContext } from '../context.js';
+import { findActiveKeyRole } from '../api-keys/repo.js';
 import { authenticateApiKey } from '../api-keys/service.js';
-import { findMembership, listWorkspacesOfUser } from '../workspaces/repo.js';
-import { roleAllows, scopesAllow, type Role } from '../workspaces/roles.js';
+import { findMembership, findSessionRole, listWorkspacesOfUser } from '../workspaces/repo.js';
+import { ROLES, roleAllows, scopesAllow, type Role } from '../workspaces/roles.js';
 import { sessionCookieName } from './session-cookie.js';
 import type { Principal, WorkspaceAccess } from './types.js';
 
@@ -133,4 +134,21 @@ function effectivePermission(request: FastifyRequest, principal: Principal) {
     if (params[selfParam] === principal.userId) return 'workspace:read' as const;
   }
   return permission;
+}
+
+/**
+ * The role a principal holds in a workspace now: null once its access has ended (key revoked,
+ * session logged out or expired, member removed, workspace deleted). Responses that outlive
+ * their request (the live feed) ask it again while they last.
+ */
+export async function currentRole(
+  ctx: AppContext,
+  principal: Principal,
+  workspaceId: string,
+): Promise<Role | null> {
+  const role =
+    principal.kind === 'apiKey'
+      ? await findActiveKeyRole(ctx.db, workspaceId, principal.keyId)
+      : await findSessionRole(ctx.db, workspaceId, principal.sessionId, ctx.clock.now());
+  return (ROLES as readonly string[]).includes(role ?? '') ? (role as Role) : null;
 }

@@ -184,3 +184,53 @@ export async function changeLinkCode(
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
+
+/**
+ * Counts one password attempt on a protected link (RED-15) in one atomic upsert, so parallel
+ * attempts on any process are counted one by one. A window lasts `windowMs` from its first
+ * attempt; the answer includes this attempt.
+ */
+export async function countPasswordAttempt(
+  db: Executor,
+  key: string,
+  now: number,
+  windowMs: number,
+): Promise<{ attempts: number; windowStart: number }> {
+  const current = sql<boolean>`${now} - link_password_attempts.window_start < ${windowMs}`;
+  const row = await db
+    .insertInto('link_password_attempts')
+    .values({ key, window_start: now, attempts: 1 })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({
+        attempts: sql`case when ${current} then link_password_attempts.attempts + 1 else 1 end`,
+        window_start: sql`case when ${current} then link_password_attempts.window_start else ${now} end`,
+      }),
+    )
+    .returning(['attempts', 'window_start'])
+    .executeTakeFirstOrThrow();
+  return { attempts: row.attempts, windowStart: row.window_start };
+}
+
+/** Takes back one attempt, only within the window it was counted in. */
+export async function forgivePasswordAttempt(
+  db: Executor,
+  key: string,
+  windowStart: number,
+): Promise<void> {
+  await db
+    .updateTable('link_password_attempts')
+    .set({ attempts: sql`attempts - 1` })
+    .where('key', '=', key)
+    .where('window_start', '=', windowStart)
+    .where('attempts', '>', 0)
+    .execute();
+}
+
+/** Deletes the counts of windows that began before `before`. */
+export async function prunePasswordAttempts(db: Executor, before: number): Promise<number> {
+  const result = await db
+    .deleteFrom('link_password_attempts')
+    .where('window_start', '<', before)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -14,7 +14,7 @@ import { compileLink, type CachedLink, type LinkRecord } from './compiled-link.j
 import { createRedirectHandler, type RedirectCounters } from './handler.js';
 import { LinkCache } from './link-cache.js';
 import { MissThrottle, type MissBudget } from './miss-throttle.js';
-import { PasswordGate } from './password-gate.js';
+import { PasswordGate, type PasswordAttempts } from './password-gate.js';
 import { EventQueue, type RawScan } from './queue.js';
 import type { VisitorSources } from './visitor.js';
 import { proxyCountry } from './visitor-sources.js';
@@ -32,6 +32,8 @@ export interface RedirectEngineOptions {
   missBudget?: MissBudget;
   /** Codes the server's own paths take: requests for them are left to the API. */
   reserved: ReservedCodes;
+  /** The shared count of password attempts on protected links (RED-15). */
+  passwordAttempts: PasswordAttempts;
 }
 
 /**
@@ -130,7 +132,7 @@ export function createRedirectEngine(ctx: AppContext, options: RedirectEngineOpt
       country: (ip, req) => options.visitor.country(ip, req) ?? fromProxy(req),
     },
     isHuman: options.isHuman,
-    gate: new PasswordGate(ctx.secret, () => ctx.clock.now()),
+    gate: new PasswordGate(ctx.secret, () => ctx.clock.now(), options.passwordAttempts),
     misses: new MissThrottle(() => ctx.clock.now(), options.missBudget),
     newEventId: () => uuidv7(ctx.clock.now()),
     counters,

@@ -169,15 +169,19 @@ export function createRedirectHandler(deps: RedirectDeps) {
       res.end();
       return;
     }
-    const wait = deps.gate.blockedFor(link.id, ip);
-    if (wait > 0)
-      return sendPage(res, 429, pages.tooManyAttemptsPage(), ['retry-after', String(wait)]);
     const body = await readForm(req);
     const password = body?.get('password') ?? '';
     if (!body || password.length === 0 || password.length > 128) {
       return sendPage(res, 400, pages.passwordPage(path, 'Enter the password.'));
     }
-    if (!(await deps.gate.check(link.id, ip, hash, password))) {
+    const answer = await deps.gate.attempt(link.id, ip, hash, password);
+    if (answer.outcome === 'blocked') {
+      return sendPage(res, 429, pages.tooManyAttemptsPage(), [
+        'retry-after',
+        String(answer.retryAfterSeconds),
+      ]);
+    }
+    if (answer.outcome === 'wrong') {
       return sendPage(res, 401, pages.passwordPage(path, 'Wrong password.'));
     }
     const grant = deps.gate.grant(link.id);

@@ -1,21 +1,43 @@
 import { createHmac } from 'node:crypto';
 import { verifyPassword } from '../accounts/passwords.js';
 import { safeEqual } from '../accounts/tokens.js';
+import { clientKey } from './miss-throttle.js';
 
 export const GRANT_TTL_MS = 15 * 60_000;
-const ATTEMPTS_PER_MINUTE = 5;
+export const PASSWORD_ATTEMPT_WINDOW_MS = 60_000;
+const ATTEMPTS_PER_WINDOW = 5;
+
+/**
+ * Where password attempts are counted: one store for every process of a deployment (the
+ * database), so the allowance holds whichever process, worker or node a guess reaches.
+ */
+export interface PasswordAttempts {
+  /**
+   * Counts one attempt on `key` atomically; a window lasts `windowMs` from its first attempt.
+   * Answers the attempts in the window, this one included, and when the window began.
+   */
+  count(
+    key: string,
+    now: number,
+    windowMs: number,
+  ): Promise<{ attempts: number; windowStart: number }>;
+  /** Takes back one attempt counted in the window that began at `windowStart`. */
+  forgive(key: string, windowStart: number): Promise<void>;
+}
+
+export type GateAnswer =
+  { outcome: 'granted' } | { outcome: 'wrong' } | { outcome: 'blocked'; retryAfterSeconds: number };
 
 /**
  * Password-protected links (RED-15): the password only ever arrives in a POST body; a correct
- * one earns a short-lived signed cookie scoped to that link's path. Wrong attempts are limited
- * per IP and link.
+ * one earns a short-lived signed cookie scoped to that link's path. Attempts are limited per
+ * client (IPv4 address or IPv6 /64) and link.
  */
 export class PasswordGate {
-  private readonly attempts = new Map<string, { count: number; windowStart: number }>();
-
   constructor(
     private readonly secret: string,
     private readonly now: () => number,
+    private readonly attempts: PasswordAttempts,
   ) {}
 
   cookieName(linkId: string): string {
@@ -50,26 +72,28 @@ export class PasswordGate {
     return false;
   }
 
-  /** Seconds to wait when this IP has used up its attempts on this link, else 0. */
-  blockedFor(linkId: string, ip: string): number {
-    const entry = this.attempts.get(`${linkId}\n${ip}`);
-    if (!entry) return 0;
-    const elapsed = this.now() - entry.windowStart;
-    if (elapsed >= 60_000) return 0;
-    return entry.count >= ATTEMPTS_PER_MINUTE ? Math.ceil((60_000 - elapsed) / 1000) : 0;
-  }
-
-  async check(linkId: string, ip: string, hash: string, password: string): Promise<boolean> {
-    const ok = await verifyPassword(hash, password);
-    if (!ok) {
-      const key = `${linkId}\n${ip}`;
-      const time = this.now();
-      const entry = this.attempts.get(key);
-      if (!entry || time - entry.windowStart >= 60_000) {
-        if (this.attempts.size > 100_000) this.attempts.clear();
-        this.attempts.set(key, { count: 1, windowStart: time });
-      } else entry.count++;
+  /**
+   * Counts the attempt before the (slow) verification, so a parallel burst is counted attempt by
+   * attempt and no more wrong guesses than the allowance are ever verified. A correct password
+   * gives its attempt back: visitors sharing an address (an office, an event's Wi-Fi) do not
+   * use it up.
+   */
+  async attempt(linkId: string, ip: string, hash: string, password: string): Promise<GateAnswer> {
+    const key = createHmac('sha256', this.secret)
+      .update(`link-password-attempt\n${linkId}\n${clientKey(ip)}`)
+      .digest('hex');
+    const now = this.now();
+    const { attempts, windowStart } = await this.attempts.count(
+      key,
+      now,
+      PASSWORD_ATTEMPT_WINDOW_MS,
+    );
+    if (attempts > ATTEMPTS_PER_WINDOW) {
+      const waitMs = windowStart + PASSWORD_ATTEMPT_WINDOW_MS - now;
+      return { outcome: 'blocked', retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
     }
-    return ok;
+    if (!(await verifyPassword(hash, password))) return { outcome: 'wrong' };
+    await this.attempts.forgive(key, windowStart);
+    return { outcome: 'granted' };
   }
 }

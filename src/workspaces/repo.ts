@@ -31,6 +31,24 @@ export async function findMembership(db: Executor, workspaceId: string, userId: 
     .executeTakeFirst();
 }
 
+/** The role a signed-in session holds in a workspace; undefined once either has ended. */
+export async function findSessionRole(
+  db: Executor,
+  workspaceId: string,
+  sessionId: string,
+  now: number,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('memberships')
+    .innerJoin('sessions', 'sessions.user_id', 'memberships.user_id')
+    .select('memberships.role')
+    .where('memberships.workspace_id', '=', workspaceId)
+    .where('sessions.id', '=', sessionId)
+    .where('sessions.expires_at', '>', now)
+    .executeTakeFirst();
+  return row?.role;
+}
+
 /** The user's workspaces, oldest membership first (the default workspace is the first). */
 export async function listWorkspacesOfUser(db: Executor, userId: string) {
   // tenant-exempt: the signed-in user's own memberships, across the workspaces they belong to.

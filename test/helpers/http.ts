@@ -16,7 +16,13 @@ export interface RawResponse {
 export function rawRequest(
   baseUrl: string,
   path: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    /** A keep-alive agent whose open connections to use; by default a fresh connection. */
+    agent?: http.Agent;
+  } = {},
 ): Promise<RawResponse> {
   const target = new URL(baseUrl);
   return new Promise((resolve, reject) => {
@@ -27,7 +33,7 @@ export function rawRequest(
         path,
         method: options.method ?? 'GET',
         headers: options.headers,
-        agent: false,
+        agent: options.agent ?? false,
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -56,4 +62,20 @@ export function rawRequest(
     if (options.body !== undefined) req.write(options.body);
     req.end();
   });
+}
+
+/**
+ * A keep-alive agent with `sockets` connections already open and idle (each opened by a GET of
+ * `path`), so a burst sent through it reaches the server at once, without connection set-up.
+ */
+export async function openConnections(
+  baseUrl: string,
+  path: string,
+  sockets: number,
+): Promise<http.Agent> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  await Promise.all(Array.from({ length: sockets }, () => rawRequest(baseUrl, path, { agent })));
+  const idle = Object.values(agent.freeSockets).reduce((n, list) => n + (list?.length ?? 0), 0);
+  if (idle !== sockets) throw new Error(`expected ${sockets} open connections, have ${idle}`);
+  return agent;
 }

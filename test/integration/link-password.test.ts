@@ -1,10 +1,14 @@
+import type http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/adapters/clock.js';
-import { signUp, startTestApp, type TestApp, type TestUser } from '../helpers/app.js';
-import { rawRequest } from '../helpers/http.js';
+import { signUp, startTestApp, type Dialect, type TestApp, type TestUser } from '../helpers/app.js';
+import { openConnections, rawRequest, type RawResponse } from '../helpers/http.js';
 import { createLink, hit, locations, type CreatedLink } from '../helpers/redirect.js';
+import { startServe, type ServeProcess } from '../helpers/serve.js';
+import { postgresMissing } from '../helpers/services.js';
 
 const PASSWORD = 'open sesame 42';
+const pgMissing = await postgresMissing();
 
 describe('password-protected links (RED-15)', () => {
   let t: TestApp;
@@ -151,3 +155,138 @@ describe('password-protected links (RED-15)', () => {
     expect(open.headers.allow).toBe('GET, HEAD');
   });
 });
+
+/** Every attempt is counted before the password is checked, in the database (RED-15). */
+for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
+  describe.skipIf(dialect === 'postgres' && pgMissing)(
+    `parallel password guesses on ${dialect}`,
+    () => {
+      let t: TestApp;
+      let other: ServeProcess;
+      let link: CreatedLink;
+      let ipCounter = 0;
+      const freshIp = () => ({ 'x-forwarded-for': `198.51.100.${++ipCounter}` });
+      beforeAll(async () => {
+        t = await startTestApp({
+          dialect,
+          env: { QRLINK_SIGNUP: 'open', QRLINK_TRUSTED_PROXIES: '127.0.0.1/32' },
+        });
+        // A second server on the same database, as another node (or `--workers`) would be.
+        other = await startServe({
+          QRLINK_DATA_DIR: t.dataDir,
+          QRLINK_SECRET: t.app.ctx.secret,
+          QRLINK_TRUSTED_PROXIES: '127.0.0.1/32',
+          ...(dialect === 'postgres'
+            ? { QRLINK_DATABASE_URL: t.app.ctx.config.db.postgresUrl as string }
+            : {}),
+        });
+        const user = await signUp(t.url);
+        link = await createLink(user, { url: 'https://example.com/burst', password: PASSWORD });
+      });
+      afterAll(async () => {
+        await other?.stop();
+        await t?.close();
+      });
+
+      const guess = (
+        baseUrl: string,
+        agent: http.Agent | undefined,
+        ip: Record<string, string>,
+        password: string,
+      ) => {
+        const body = `password=${encodeURIComponent(password)}`;
+        return rawRequest(baseUrl, `/${link.code}`, {
+          method: 'POST',
+          body,
+          agent,
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'content-length': String(Buffer.byteLength(body)),
+            ...ip,
+          },
+        });
+      };
+      const statuses = (results: RawResponse[]) => {
+        const count = new Map<number, number>();
+        for (const r of results) count.set(r.status, (count.get(r.status) ?? 0) + 1);
+        return Object.fromEntries(count);
+      };
+
+      it('evaluates at most 5 of 50 guesses sent at once on open connections; the rest get 429', async () => {
+        const agent = await openConnections(t.url, `/${link.code}`, 50);
+        try {
+          const ip = freshIp();
+          const results = await Promise.all(
+            Array.from({ length: 50 }, (_, i) => guess(t.url, agent, ip, `wrong ${i}`)),
+          );
+          expect(statuses(results)).toEqual({ 401: 5, 429: 45 });
+          for (const refused of results.filter((r) => r.status === 429)) {
+            const retry = Number(refused.headers['retry-after']);
+            expect(retry).toBeGreaterThan(0);
+            expect(retry).toBeLessThanOrEqual(60);
+          }
+          const correct = await guess(t.url, undefined, ip, PASSWORD);
+          expect(correct.status).toBe(429);
+          expect(correct.headers['set-cookie']).toBeUndefined();
+          // Counted under keyed hashes: neither the address nor the link is stored.
+          const rows = await t.app.ctx.db
+            .selectFrom('link_password_attempts')
+            .selectAll()
+            .execute();
+          expect(rows.length).toBeGreaterThan(0);
+          expect(JSON.stringify(rows)).not.toContain(ip['x-forwarded-for']);
+          expect(JSON.stringify(rows)).not.toContain(link.id);
+        } finally {
+          agent.destroy();
+        }
+      });
+
+      it('opens the link for a correct password within the allowance, which it does not use up', async () => {
+        const ip = freshIp();
+        const wrong = await Promise.all(
+          Array.from({ length: 4 }, (_, i) => guess(t.url, undefined, ip, `typo ${i}`)),
+        );
+        expect(statuses(wrong)).toEqual({ 401: 4 });
+        const correct = await guess(t.url, undefined, ip, PASSWORD);
+        expect(correct.status).toBe(303);
+        expect(correct.headers['set-cookie']?.[0]).toContain(`qrl_pw_`);
+        // The success was taken back: one more wrong guess is still evaluated, then 429.
+        expect((await guess(t.url, undefined, ip, 'typo 5')).status).toBe(401);
+        expect((await guess(t.url, undefined, ip, 'typo 6')).status).toBe(429);
+      });
+
+      it('counts an IPv6 client by its /64, as one subscriber', async () => {
+        const from = (ip: string) => ({ 'x-forwarded-for': ip });
+        for (let i = 1; i <= 5; i++) {
+          const wrong = await guess(t.url, undefined, from(`2001:db8:0:7::${i}`), 'nope');
+          expect(wrong.status).toBe(401);
+        }
+        expect((await guess(t.url, undefined, from('2001:db8:0:7::99'), 'nope')).status).toBe(429);
+        expect((await guess(t.url, undefined, from('2001:db8:0:8::1'), 'nope')).status).toBe(401);
+      });
+
+      it('shares the allowance between two servers on one database', async () => {
+        const [here, there] = await Promise.all([
+          openConnections(t.url, `/${link.code}`, 25),
+          openConnections(other.url, `/${link.code}`, 25),
+        ]);
+        try {
+          const ip = freshIp();
+          const results = await Promise.all(
+            Array.from({ length: 50 }, (_, i) =>
+              i % 2 === 0
+                ? guess(t.url, here, ip, `wrong ${i}`)
+                : guess(other.url, there, ip, `wrong ${i}`),
+            ),
+          );
+          expect(statuses(results)).toEqual({ 401: 5, 429: 45 });
+          expect((await guess(other.url, undefined, ip, PASSWORD)).status).toBe(429);
+          expect((await guess(t.url, undefined, ip, PASSWORD)).status).toBe(429);
+        } finally {
+          here.destroy();
+          there.destroy();
+        }
+      });
+    },
+  );
+}

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as accounts from '../../src/accounts/repo.js';
+import { claimLiveStream, releaseLiveStreams, renewLiveStreams } from '../../src/analytics/repo.js';
 import { ACCOUNT_POLICY, LoginThrottle, pruneLoginFailures } from '../../src/accounts/throttle.js';
 import * as keys from '../../src/api-keys/repo.js';
 import { listAudit, recordAudit } from '../../src/audit/repo.js';
@@ -15,6 +16,11 @@ import {
   type DialectName,
 } from '../../src/db/index.js';
 import { pruneIdempotencyKeys, IDEMPOTENCY_TTL_MS } from '../../src/http/idempotency.js';
+import {
+  countPasswordAttempt,
+  forgivePasswordAttempt,
+  prunePasswordAttempts,
+} from '../../src/links/repo.js';
 import { newId } from '../../src/shared/ids.js';
 import * as workspaces from '../../src/workspaces/repo.js';
 import {
@@ -281,6 +287,71 @@ for (const dialect of ['sqlite', 'postgres'] as const satisfies readonly Dialect
         expect(await pruneLoginFailures(db(), T0 + 1000 + ACCOUNT_POLICY.windowMs)).toBe(0);
         expect(await pruneLoginFailures(db(), T0 + 1501 + ACCOUNT_POLICY.windowMs)).toBe(3);
         expect(await db().selectFrom('login_failures').selectAll().execute()).toEqual([]);
+      });
+    });
+
+    describe('password attempts on links (RED-15)', () => {
+      it('count per key in windows that start at the first attempt; forgive only in that window', async () => {
+        const count = (key: string, now: number) => countPasswordAttempt(db(), key, now, 60_000);
+        expect(await count('a', T0)).toEqual({ attempts: 1, windowStart: T0 });
+        expect(await count('a', T0 + 30_000)).toEqual({ attempts: 2, windowStart: T0 });
+        expect(await count('b', T0 + 30_000)).toEqual({ attempts: 1, windowStart: T0 + 30_000 });
+        await forgivePasswordAttempt(db(), 'a', T0);
+        expect(await count('a', T0 + 59_999)).toEqual({ attempts: 2, windowStart: T0 });
+        // A new window begins with the first attempt after the old one ended.
+        expect(await count('a', T0 + 60_000)).toEqual({ attempts: 1, windowStart: T0 + 60_000 });
+        // Taking back an attempt of the ended window does not touch the new one.
+        await forgivePasswordAttempt(db(), 'a', T0);
+        expect(await count('a', T0 + 60_001)).toEqual({ attempts: 2, windowStart: T0 + 60_000 });
+
+        expect(await prunePasswordAttempts(db(), T0 + 30_000)).toBe(0);
+        expect(await prunePasswordAttempts(db(), T0 + 30_001)).toBe(1);
+        const left = await db().selectFrom('link_password_attempts').select('key').execute();
+        expect(left).toEqual([{ key: 'a' }]);
+      });
+    });
+
+    describe('live stream places', () => {
+      const caps = { perCredential: 2, perWorkspace: 3 };
+      let n = 0;
+      const place = (workspaceId: string, credential: string, expiresAt = T0 + 30_000) => ({
+        id: `place-${++n}`,
+        workspaceId,
+        credential,
+        expiresAt,
+      });
+      const claim = (p: ReturnType<typeof place>, now = T0) =>
+        claimLiveStream(db(), dialect, p, caps, now);
+
+      it('are capped per credential and per workspace, freed on release or expiry, kept by renewal', async () => {
+        const ws = await workspace(await user());
+        const a1 = place(ws, 'key:a');
+        expect(await claim(a1)).toBe('claimed');
+        expect(await claim(place(ws, 'key:a'))).toBe('claimed');
+        expect(await claim(place(ws, 'key:a'))).toBe('credential_full');
+        const b1 = place(ws, 'session:b', T0 + 1000);
+        expect(await claim(b1)).toBe('claimed');
+        expect(await claim(place(ws, 'session:c'))).toBe('workspace_full');
+        // Another workspace has places of its own.
+        expect(await claim(place(await workspace(await user()), 'key:a'))).toBe('claimed');
+
+        await releaseLiveStreams(db(), [a1.id]);
+        expect(await claim(place(ws, 'key:a'))).toBe('claimed');
+        expect(await claim(place(ws, 'session:c'))).toBe('workspace_full');
+        // b1's process stopped renewing it: once expired, its place is free.
+        expect(await claim(place(ws, 'session:c'), T0 + 999)).toBe('workspace_full');
+        await renewLiveStreams(db(), [b1.id], T0 + 5000);
+        expect(await claim(place(ws, 'session:c'), T0 + 4999)).toBe('workspace_full');
+        expect(await claim(place(ws, 'session:c'), T0 + 5000)).toBe('claimed');
+      });
+
+      it('never exceed the workspace cap when claimed in parallel', async () => {
+        const ws = await workspace(await user());
+        const results = await Promise.all(
+          Array.from({ length: 12 }, (_, i) => claim(place(ws, `key:${i}`))),
+        );
+        expect(results.filter((r) => r === 'claimed')).toHaveLength(caps.perWorkspace);
+        expect(results.filter((r) => r === 'workspace_full')).toHaveLength(12 - caps.perWorkspace);
       });
     });
 

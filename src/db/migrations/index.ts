@@ -8,6 +8,8 @@ import * as workspaceTracking from './2026-11-26-05-workspace-tracking.js';
 import { analyticsStorageMigration } from './2026-11-26-06-analytics-storage.js';
 import { compactDailyRollupsMigration } from './2026-11-26-07-compact-daily-rollups.js';
 import * as loginFailures from './2026-11-26-08-login-failures.js';
+import * as linkPasswordAttempts from './2026-12-04-20-link-password-attempts.js';
+import * as liveStreams from './2026-12-04-20-live-streams.js';
 import * as oneActiveDomainHolder from './2026-12-04-30-one-active-domain-holder.js';
 import * as writeProbe from './2026-12-04-30-write-probe.js';
 
@@ -22,6 +24,8 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '2026-11-26-06-analytics-storage': analyticsStorageMigration(dialect),
     '2026-11-26-07-compact-daily-rollups': compactDailyRollupsMigration(dialect),
     '2026-11-26-08-login-failures': loginFailures,
+    '2026-12-04-20-link-password-attempts': linkPasswordAttempts,
+    '2026-12-04-20-live-streams': liveStreams,
     '2026-12-04-30-one-active-domain-holder': oneActiveDomainHolder,
     '2026-12-04-30-write-probe': writeProbe,
   };
