@@ -92,3 +92,70 @@ export function useSimulate(linkId: string) {
       unwrap(api.POST('/api/v1/links/{linkId}/simulate', { params: { path: { linkId } }, body })),
   });
 }
+
+/** A QR code file for download (any format and style), fetched on demand. */
+export function useQrDownload() {
+  return useMutation({
+    mutationFn: ({ linkId, options }: { linkId: string; options: QrOptions }) =>
+      unwrap(
+        api.GET('/api/v1/links/{linkId}/qr', {
+          params: { path: { linkId }, query: options },
+          parseAs: 'blob',
+        }),
+      ) as Promise<Blob>,
+  });
+}
+
+/** Bulk actions run one request per link (the API has no bulk endpoint), a few at a time. */
+async function eachLink<T>(
+  ids: readonly string[],
+  run: (id: string) => Promise<T>,
+): Promise<{ done: number; failed: { id: string; error: unknown }[] }> {
+  const failed: { id: string; error: unknown }[] = [];
+  let done = 0;
+  const queue = [...ids];
+  const worker = async () => {
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      try {
+        await run(id);
+        done++;
+      } catch (error) {
+        failed.push({ id, error });
+      }
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  return { done, failed };
+}
+
+export function useBulkArchive() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (ids: readonly string[]) =>
+      eachLink(ids, (linkId) =>
+        unwrap(api.DELETE('/api/v1/links/{linkId}', { params: { path: { linkId } } })),
+      ),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ['links'] }),
+  });
+}
+
+export function useBulkTag() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ links, tag }: { links: readonly Link[]; tag: string }) => {
+      const byId = new Map(links.map((l) => [l.id, l]));
+      return eachLink([...byId.keys()], (linkId) => {
+        const tags = byId.get(linkId)?.tags ?? [];
+        return tags.includes(tag)
+          ? Promise.resolve(null)
+          : unwrap(
+              api.PATCH('/api/v1/links/{linkId}', {
+                params: { path: { linkId } },
+                body: { tags: [...tags, tag] },
+              }),
+            );
+      });
+    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ['links'] }),
+  });
+}

@@ -1,0 +1,3 @@
+export default function DomainsPage() {
+  return <h1>DomainsPage</h1>;
+}

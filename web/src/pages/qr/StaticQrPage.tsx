@@ -1,0 +1,3 @@
+export default function StaticQrPage() {
+  return <h1>StaticQrPage</h1>;
+}
