@@ -27,9 +27,10 @@ export function useLinks(query: LinkListQuery) {
   });
 }
 
-export function useLink(linkId: string) {
+export function useLink(linkId: string, options: { enabled?: boolean } = {}) {
   return useQuery({
     queryKey: ['links', 'one', linkId],
+    enabled: options.enabled ?? true,
     queryFn: ({ signal }) =>
       unwrap(api.GET('/api/v1/links/{linkId}', { params: { path: { linkId } }, signal })),
   });

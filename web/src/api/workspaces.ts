@@ -69,6 +69,7 @@ export function useDeleteWorkspace(workspaceId: string) {
 export function useMembers(workspaceId: string) {
   return useInfiniteQuery({
     queryKey: ['members', workspaceId],
+    enabled: workspaceId !== '',
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam }) =>
       unwrap(
