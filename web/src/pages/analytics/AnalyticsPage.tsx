@@ -53,17 +53,19 @@ function BreakdownTable({
   dimension,
   entries,
   caption,
+  bare = false,
 }: {
   title: string;
   dimension: Dimension;
   entries: Breakdown;
   caption?: string;
+  bare?: boolean;
 }) {
   const total = entries.reduce((sum, e) => sum + e.total, 0);
   const max = Math.max(1, ...entries.map((e) => e.total));
   return (
-    <section className="card stack" aria-label={title}>
-      <h2>{title}</h2>
+    <section className={bare ? 'stack' : 'card stack'} aria-label={title}>
+      {!bare && <h2>{title}</h2>}
       {entries.length === 0 ? (
         <p className="muted small">No scans in this range.</p>
       ) : (
@@ -205,6 +207,7 @@ function Countries({ data }: { data: Analytics }) {
           dimension="country"
           entries={data.breakdowns.country}
           caption="Scans by country"
+          bare
         />
       </div>
     </section>

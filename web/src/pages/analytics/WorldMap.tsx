@@ -28,8 +28,9 @@ export default function WorldMap({ counts }: { counts: ReadonlyMap<string, numbe
     const countries = feature(topology, topology.objects.countries);
     const projection = geoEqualEarth().fitSize([WIDTH, HEIGHT], countries);
     const path = geoPath(projection);
-    return countries.features.map((f) => ({
-      id: String(f.id),
+    // A few disputed areas have no ISO code (and no id): the position is the key.
+    return countries.features.map((f, index) => ({
+      id: String(index),
       code: alpha2FromNumeric(f.id),
       d: path(f) ?? '',
     }));

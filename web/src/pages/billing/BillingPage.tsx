@@ -23,8 +23,18 @@ const FEATURE_LABELS: Record<string, string> = {
   liveView: 'Live scan feed',
 };
 
-const limit = (value: number | null, unit: string) =>
-  value === null ? `Unlimited ${unit}` : `${formatNumber(value)} ${unit}`;
+const limit = (value: number | null, unit: string, singular = unit) =>
+  value === null ? `Unlimited ${unit}` : `${formatNumber(value)} ${value === 1 ? singular : unit}`;
+
+const STATUS_LABELS: Record<string, string> = {
+  none: 'no subscription',
+  active: 'active',
+  trialing: 'trial',
+  past_due: 'payment failed',
+  unpaid: 'unpaid',
+  canceled: 'cancelled',
+  incomplete: 'awaiting payment',
+};
 
 function PlanCard({
   plan,
@@ -47,9 +57,9 @@ function PlanCard({
       </div>
       <ul className="small stack plain-list">
         <li>{limit(plan.limits.linksPerMonth, 'new links a month')}</li>
-        <li>{limit(plan.limits.activeQrCodes, 'active QR codes')}</li>
-        <li>{limit(plan.limits.customDomains, 'custom domains')}</li>
-        <li>{limit(plan.limits.members, 'members')}</li>
+        <li>{limit(plan.limits.activeQrCodes, 'active QR codes', 'active QR code')}</li>
+        <li>{limit(plan.limits.customDomains, 'custom domains', 'custom domain')}</li>
+        <li>{limit(plan.limits.members, 'members', 'member')}</li>
         <li>
           {plan.limits.retentionDays === null
             ? 'Analytics kept forever'
@@ -78,7 +88,15 @@ function PlanCard({
   );
 }
 
-function Overview({ billing, isOwner }: { billing: Billing; isOwner: boolean }) {
+function Overview({
+  billing,
+  isOwner,
+  selfHosted,
+}: {
+  billing: Billing;
+  isOwner: boolean;
+  selfHosted: boolean;
+}) {
   const portal = usePortal();
   const all = meters(billing);
   const warning = usageWarning(all, [
@@ -94,13 +112,13 @@ function Overview({ billing, isOwner }: { billing: Billing; isOwner: boolean }) 
         <div>
           <h2 id="plan-title">{billing.planName} plan</h2>
           <p>
-            Status: {billing.status}
+            Status: {STATUS_LABELS[billing.status] ?? billing.status}
             {billing.currentPeriodEnd
               ? ` · ${billing.cancelAtPeriodEnd ? 'ends' : 'renews'} ${formatDate(billing.currentPeriodEnd)}`
               : ''}
           </p>
         </div>
-        {isOwner && (
+        {isOwner && !selfHosted && (
           <button
             type="button"
             className="btn"
@@ -183,7 +201,7 @@ export default function BillingPage() {
       ) : billing.isError ? (
         <ErrorState error={billing.error} onRetry={() => void billing.refetch()} />
       ) : (
-        <Overview billing={billing.data} isOwner={isOwner} />
+        <Overview billing={billing.data} isOwner={isOwner} selfHosted={selfHosted} />
       )}
       <section className="stack" aria-labelledby="plans-title">
         <h2 id="plans-title">Plans</h2>
