@@ -78,6 +78,8 @@ function CreatedLink({ link }: { link: ShortLink }) {
 function QuickCreate() {
   const create = useCreateLink();
   const [url, setUrl] = useState('');
+  // The last link made stays on screen while the next one is typed (or fails).
+  const [created, setCreated] = useState<ShortLink | null>(null);
   const errors = formErrors(create.error, ['url']);
   return (
     <div className="stack-lg">
@@ -86,7 +88,15 @@ function QuickCreate() {
           className="form"
           onSubmit={(e) => {
             e.preventDefault();
-            create.mutate({ url: url.trim() }, { onSuccess: () => setUrl('') });
+            create.mutate(
+              { url: url.trim() },
+              {
+                onSuccess: (link) => {
+                  setUrl('');
+                  setCreated(link);
+                },
+              },
+            );
           }}
         >
           <div className="stack">
@@ -120,7 +130,7 @@ function QuickCreate() {
           </div>
         </form>
       </section>
-      {create.data && <CreatedLink link={create.data} />}
+      {created && <CreatedLink link={created} />}
     </div>
   );
 }

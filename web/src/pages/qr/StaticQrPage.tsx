@@ -74,9 +74,11 @@ export default function StaticQrPage() {
           <h2 id="static-preview">Preview</h2>
           {missing ? (
             <div className="alert alert-info" role="status">
-              This server does not offer static QR codes yet (it needs the{' '}
-              <code>POST /api/v1/qr</code> endpoint). Dynamic QR codes for short links work on the
-              Home and Links pages.
+              <p>
+                This server does not offer static QR codes yet (it needs the{' '}
+                <code>POST /api/v1/qr</code> endpoint). Dynamic QR codes for short links work on the
+                Home and Links pages.
+              </p>
             </div>
           ) : !text.trim() ? (
             <div className="qr-frame">
