@@ -14,7 +14,10 @@ import { useState, type ReactNode } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useLogout, type Me } from '../api/auth';
 import { useBilling } from '../api/billing';
-import { useSwitchWorkspace, useWorkspaces } from '../api/workspaces';
+import { useCreateWorkspace, useSwitchWorkspace, useWorkspaces } from '../api/workspaces';
+import { formErrors } from '../api/problem';
+import { TextField } from './fields';
+import { FormError } from './states';
 import { formatDate } from '../lib/format';
 import logo from '../favicon.svg';
 
@@ -90,6 +93,43 @@ function PastDueBanner() {
   );
 }
 
+/** A user in no workspace (left or removed from every one) starts a new one here. */
+function NoWorkspace() {
+  const create = useCreateWorkspace();
+  const [name, setName] = useState('');
+  const errors = formErrors(create.error, ['name']);
+  return (
+    <section className="card stack" aria-labelledby="no-workspace">
+      <h1 id="no-workspace">You are not in any workspace</h1>
+      <p className="muted">
+        Create one to make links and QR codes, or ask a colleague to invite you to theirs.
+      </p>
+      <form
+        className="form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          create.mutate(name.trim());
+        }}
+      >
+        <FormError message={errors.summary} />
+        <TextField
+          label="Workspace name"
+          required
+          maxLength={100}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          error={errors.fields.name}
+        />
+        <div className="row">
+          <button type="submit" className="btn btn-primary" disabled={create.isPending}>
+            Create workspace
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
 export function AppShell({ me }: { me: Me }) {
   const [menuOpen, setMenuOpen] = useState(false);
   const logout = useLogout();
@@ -151,8 +191,14 @@ export function AppShell({ me }: { me: Me }) {
       </header>
       <main id="main" className="main" tabIndex={-1}>
         <div className="page">
-          <PastDueBanner />
-          <Outlet />
+          {me.workspace ? (
+            <>
+              <PastDueBanner />
+              <Outlet />
+            </>
+          ) : (
+            <NoWorkspace />
+          )}
         </div>
       </main>
     </div>

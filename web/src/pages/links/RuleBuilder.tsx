@@ -317,7 +317,7 @@ function RuleCard({
           {index + 1}
         </span>
         <div className="stack">
-          <strong>{title}</strong>
+          <h2 className="rule-title">{title}</h2>
           <span className="small muted">
             {describeConditions(rule.when, { country: countryName })}
           </span>
@@ -608,7 +608,7 @@ export function RuleBuilder({
       {draft.length === 0 ? (
         <div className="card">
           <div className="state">
-            <h3>No rules</h3>
+            <h2>No rules</h2>
             <p>
               Every visitor goes to {link.url}. Add a rule to send iPhones to the App Store, Germans
               to a German page, or split traffic for an A/B test.
