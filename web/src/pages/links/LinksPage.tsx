@@ -16,6 +16,7 @@ import { CopyButton, Dialog, StatusBadge } from '../../components/widgets';
 import { toCsv } from '../../lib/csv';
 import { downloadBlob } from '../../lib/download';
 import { formatDate, formatNumber } from '../../lib/format';
+import { useDebounced } from '../../lib/useDebounced';
 
 const PAGE_SIZE = 25;
 type SortKey = 'created' | 'scans' | 'title';
@@ -44,15 +45,6 @@ function exportCsv(links: readonly ShortLink[]): void {
     ]),
   );
   downloadBlob(new Blob([csv], { type: 'text/csv' }), 'qrlink-links.csv');
-}
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return debounced;
 }
 
 function SortHeader({

@@ -1,5 +1,5 @@
 import { Download } from 'lucide-react';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useLinkQr, useQrDownload, type Link } from '../../api/links';
 import { formErrors } from '../../api/problem';
 import { QrImage } from '../../components/QrImage';
@@ -11,15 +11,7 @@ import {
 } from '../../components/QrOptionsForm';
 import { FormError } from '../../components/states';
 import { downloadBlob, fileSlug } from '../../lib/download';
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return debounced;
-}
+import { useDebounced } from '../../lib/useDebounced';
 
 /** Live preview rendered by the server from the same options the download uses. */
 export function QrDesigner({ link }: { link: Link }) {

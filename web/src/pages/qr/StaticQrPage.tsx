@@ -1,5 +1,5 @@
 import { Download } from 'lucide-react';
-import { useEffect, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { ProblemError, formErrors } from '../../api/problem';
 import { useStaticQr, type StaticQrRequest } from '../../api/qr';
 import { TextAreaField } from '../../components/fields';
@@ -12,23 +12,18 @@ import {
 } from '../../components/QrOptionsForm';
 import { FormError } from '../../components/states';
 import { downloadBlob, fileSlug } from '../../lib/download';
+import { useDebounced } from '../../lib/useDebounced';
 
 const MAX_TEXT = 2953;
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return debounced;
-}
 
 /** A QR code for any text (Wi-Fi, vCard, plain text): no short link, no tracking, cannot be edited later. */
 export default function StaticQrPage() {
   const [text, setText] = useState('');
   const [design, setDesign] = useState<QrDesign>(DEFAULT_DESIGN);
-  const request: StaticQrRequest = { text, ...designQuery(design) };
+  const request: StaticQrRequest = useMemo(
+    () => ({ text, ...designQuery(design) }),
+    [text, design],
+  );
   const debounced = useDebounced(request, 300);
   const qr = useStaticQr(debounced.text.trim() ? debounced : null);
   const missing =
