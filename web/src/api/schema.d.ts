@@ -384,12 +384,17 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description If an account uses this address, a reset e-mail is on its way */
                 202: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "accepted";
+                        };
+                    };
                 };
                 /** @description The request is invalid (`errors` names each field) */
                 400: {
@@ -717,7 +722,10 @@ export interface paths {
                             items: {
                                 id: string;
                                 name: string;
+                                /** @description The plan in force: its limits and features apply now */
                                 plan: string;
+                                /** @description The workspace's own plan, in force when no subscription says otherwise */
+                                basePlan: string;
                                 role: string;
                                 /** @description false: scans of every link redirect but are not recorded */
                                 track: boolean;
@@ -813,7 +821,10 @@ export interface paths {
                         "application/json": {
                             id: string;
                             name: string;
+                            /** @description The plan in force: its limits and features apply now */
                             plan: string;
+                            /** @description The workspace's own plan, in force when no subscription says otherwise */
+                            basePlan: string;
                             role: string;
                             /** @description false: scans of every link redirect but are not recorded */
                             track: boolean;
@@ -951,7 +962,10 @@ export interface paths {
                         "application/json": {
                             id: string;
                             name: string;
+                            /** @description The plan in force: its limits and features apply now */
                             plan: string;
+                            /** @description The workspace's own plan, in force when no subscription says otherwise */
+                            basePlan: string;
                             role: string;
                             /** @description false: scans of every link redirect but are not recorded */
                             track: boolean;
@@ -1126,7 +1140,10 @@ export interface paths {
                         "application/json": {
                             id: string;
                             name: string;
+                            /** @description The plan in force: its limits and features apply now */
                             plan: string;
+                            /** @description The workspace's own plan, in force when no subscription says otherwise */
+                            basePlan: string;
                             role: string;
                             /** @description false: scans of every link redirect but are not recorded */
                             track: boolean;
@@ -2448,7 +2465,7 @@ export interface paths {
                 query?: {
                     limit?: number;
                     cursor?: string;
-                    /** @description Search code, title, destination and tags */
+                    /** @description Text inside the code, title or destination, or the start of a tag */
                     q?: string;
                     tag?: string;
                     status?: "active" | "paused" | "disabled";
@@ -2873,7 +2890,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description This Idempotency-Key was used with a different request */
+                /** @description The code is reserved for a path of the server, or the Idempotency-Key was used with a different request */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3804,6 +3821,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description A bare domain name such as go.example.com: no scheme, path, port or IP */
                         host: string;
                         rootUrl?: string;
                         notFoundUrl?: string;
@@ -3903,7 +3921,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description This Idempotency-Key was used with a different request */
+                /** @description The host is not a bare public domain name (`errors` says why), or this Idempotency-Key was used with a different request */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -4493,7 +4511,7 @@ export interface paths {
             parameters: {
                 query?: {
                     linkId?: string;
-                    /** @description RFC 3339, UTC */
+                    /** @description RFC 3339, UTC; default 400 days before `to` (the widest range) */
                     from?: string;
                     /** @description RFC 3339, UTC */
                     to?: string;
@@ -4584,7 +4602,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-sent events: each scan of the workspace within a second (bots marked), with a heartbeat */
+        /**
+         * Server-sent events: each scan of the workspace within a second (bots marked), with a heartbeat
+         * @description At most 5 streams per API key or session and 20 per workspace are open at once (429 `too_many_streams`). A stream ends within a second of the access it was opened with ending or changing (key revoked, logout, member removed, role changed, workspace deleted).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4798,8 +4819,11 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description The plan in force: its limits and features apply now */
                             plan: string;
                             planName: string;
+                            /** @description The workspace's own plan, in force when no subscription says otherwise */
+                            basePlan: string;
                             status: string;
                             /** Format: date-time */
                             graceUntil?: string;
